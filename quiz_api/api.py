@@ -1,0 +1,33 @@
+"""The JSON API under /api/v1: every domain router in one place."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from sqlalchemy import text
+
+from quiz_api.attempts.router import router as attempts_router
+from quiz_api.banks.router import router as modules_router
+from quiz_api.deps import DatabaseDep
+from quiz_api.learners.router import router as learners_router
+from quiz_api.schemas import Status
+from quiz_api.units.router import router as units_router
+
+api_router = APIRouter(prefix="/api/v1")
+
+
+@api_router.get("/health/live", response_model=Status, tags=["health"])
+async def live() -> dict:
+    """Liveness: answers without touching the database."""
+    return {"status": "ok"}
+
+
+@api_router.get("/health", response_model=Status, tags=["health"])
+def ready(database: DatabaseDep) -> dict:
+    """Readiness: ok when the database answers."""
+    with database.engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
+    return {"status": "ok"}
+
+
+for router in (modules_router, units_router, learners_router, attempts_router):
+    api_router.include_router(router)

@@ -1,0 +1,45 @@
+"""Settings: one place, read from the environment (prefix KYNANGSO_) or a .env file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from quiz_api import PACKAGE_DIR
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KYNANGSO_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///var/kynangso.db"
+    site_dir: Path = Path("site")
+    docs_dir: Path = Path("docs")
+    banks_dir: Path = PACKAGE_DIR / "banks"
+    profile_dir: Path = PACKAGE_DIR / "profiles" / "tay-ninh"
+    var_dir: Path = Path("var")
+    # Absolute URL printed in certificate QR codes; set it to the public address in production.
+    public_url: str = "http://127.0.0.1:8000"
+
+    attempt_ttl_minutes: int = 60
+    cooldown_minutes: int = 10  # wait after a failed attempt before the next one
+    retention_days: int = 730  # personal data of inactive learners is erased after this
+    suppression_threshold: int = 5  # aggregate cells below this are hidden from unit organisers
+    max_body_bytes: int = 64 * 1024
+    secret_key: str = ""  # signs sessions and tokens; generated into var/ when empty
+    token_ttl_minutes: int = 60
+    session_ttl_minutes: int = 480
+    login_attempts_per_minute: int = 5
+    code_lookups_per_minute: int = 10  # learner-code and certificate guesses per client
+    consent_version: str = "2026-11"
+    cookie_secure: bool = False  # set true behind HTTPS
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,48 @@
+"""Domain errors: one type per kind of failure, mapped to an HTTP status in one place (main.py)."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A failure the user can fix; `key` names its message in labels.MESSAGES."""
+
+    status = 400
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Invalid(DomainError):
+    status = 422
+
+
+class Expired(DomainError):
+    status = 410
+
+
+class Conflict(DomainError):
+    status = 409
+
+
+class TooSoon(DomainError):
+    """Cooldown or rate limit; `retry_after` seconds."""
+
+    status = 429
+
+    def __init__(self, key: str, retry_after: int, **params: object) -> None:
+        super().__init__(key, **params)
+        self.retry_after = retry_after
+
+
+class Forbidden(DomainError):
+    status = 403
+
+
+class Unauthorized(DomainError):
+    status = 401

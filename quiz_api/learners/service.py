@@ -1,0 +1,96 @@
+"""Learner profiles: create with explicit consent, find by learner code."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from quiz_api import codes
+from quiz_api.db import utcnow
+from quiz_api.errors import Invalid, NotFound
+from quiz_api.labels import GROUPS
+from quiz_api.learners.models import Learner
+from quiz_api.units.models import Unit
+
+CODE_LENGTH = 12  # 60 random bits + a check character
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+_PHONE = re.compile(r"^\+?[0-9 .-]{8,20}$")
+
+
+@dataclass(frozen=True)
+class Profile:
+    full_name: str
+    group: str
+    unit_code: str
+    organisation: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+def hash_code(code: str) -> str:
+    return hashlib.sha256(codes.normalise(code).encode()).hexdigest()
+
+
+def clean_profile(
+    *, full_name: str, group: str, unit_code: str, organisation: str | None, email: str | None, phone: str | None
+) -> Profile:
+    """Normalise and check a profile; raise Invalid naming the first problem."""
+    name = " ".join((full_name or "").split())
+    if not name or len(name) > 120:
+        raise Invalid("name_required")
+    if group not in GROUPS:
+        raise Invalid("bad_group")
+    email = (email or "").strip() or None
+    if email and (len(email) > 254 or not _EMAIL.match(email)):
+        raise Invalid("bad_email")
+    phone = (phone or "").strip() or None
+    if phone and (not _PHONE.match(phone) or not 8 <= sum(c.isdigit() for c in phone) <= 15):
+        raise Invalid("bad_phone")
+    organisation = " ".join((organisation or "").split())[:200] or None
+    return Profile(name, group, (unit_code or "").strip(), organisation, email, phone)
+
+
+def create(*, db: Session, profile: Profile, consent: bool, consent_version: str) -> tuple[Learner, str]:
+    """Store a new learner; returns it with its learner code (shown once, only its hash is kept)."""
+    if consent is not True:
+        raise Invalid("consent_required")
+    if db.get(Unit, profile.unit_code) is None:
+        raise Invalid("unknown_unit", unit_code=profile.unit_code)
+    code = codes.new_code(CODE_LENGTH)
+    now = utcnow()
+    learner = Learner(
+        code_hash=hash_code(code),
+        pseudonym=secrets.token_hex(16),
+        full_name=profile.full_name,
+        group=profile.group,
+        unit_code=profile.unit_code,
+        organisation=profile.organisation,
+        email=profile.email,
+        phone=profile.phone,
+        consent_version=consent_version,
+        consent_at=now,
+        created_at=now,
+        last_seen_at=now,
+    )
+    db.add(learner)
+    db.flush()
+    return learner, code
+
+
+def find_by_code(*, db: Session, code: str) -> Learner:
+    """The learner holding this code; a typo gets 'mistyped', an unknown or erased code 'unknown'."""
+    if not codes.is_well_formed(code or "", CODE_LENGTH):
+        raise NotFound("mistyped_code")
+    learner = db.scalar(select(Learner).where(Learner.code_hash == hash_code(code)))
+    if learner is None or learner.erased_at is not None:
+        raise NotFound("unknown_learner")
+    return learner
+
+
+def touch(*, db: Session, learner_id: int) -> None:
+    db.execute(update(Learner).where(Learner.id == learner_id).values(last_seen_at=utcnow()))

@@ -1,0 +1,155 @@
+"""The application: API, HTML pages and the built site on one origin."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from quiz_api.api import api_router
+from quiz_api.attempts.service import QuizSettings
+from quiz_api.banks import load_banks
+from quiz_api.config import Settings, get_settings
+from quiz_api.db import Database
+from quiz_api.errors import DomainError, TooSoon
+from quiz_api.labels import pick_lang, t
+from quiz_api.pages import render_error
+from quiz_api.pages.router import router as pages_router
+from quiz_api.ratelimit import RateLimiter
+
+log = logging.getLogger("kynangso")
+
+
+class BodyLimit:
+    """Refuse request bodies over a size limit with 413, before anything reads them."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await _too_large(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited() -> dict:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _BodyTooLarge:
+            await _too_large(scope, receive, send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
+    lang = pick_lang(dict(scope["headers"]).get(b"accept-language", b"").decode("latin-1"))
+    response = JSONResponse({"detail": t("body_too_large", lang), "code": "body_too_large"}, status_code=413)
+    await response(scope, receive, send)
+
+
+def _lang(request: Request) -> str:
+    return getattr(request.state, "lang", None) or pick_lang(
+        request.query_params.get("lang") or request.headers.get("accept-language"))
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        app.state.database.dispose()
+
+    app = FastAPI(
+        title="Kỹ năng số API",
+        version="1.0",
+        description="Quizzes graded on the server, learners' records, certificates and organiser reports.",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.database = Database(settings.database_url)
+    app.state.banks = load_banks(settings.banks_dir)  # raises on an invalid bank: fail at start, not mid-quiz
+    app.state.quiz_settings = QuizSettings(ttl=timedelta(minutes=settings.attempt_ttl_minutes),
+                                           cooldown=timedelta(minutes=settings.cooldown_minutes))
+
+    app.state.code_limiter = RateLimiter(settings.code_lookups_per_minute)
+    app.state.login_limiter = RateLimiter(settings.login_attempts_per_minute)
+
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> Response:
+        lang = _lang(request)
+        message = t(exc.key, lang, **exc.params)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooSoon) else None
+        if _wants_html(request):
+            return render_error(request, message, exc.status, lang, headers=headers)
+        return JSONResponse({"detail": message, "code": exc.key}, status_code=exc.status, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        lang = _lang(request)
+        errors: list[Any] = jsonable_encoder(exc.errors(), custom_encoder={Exception: str})
+        for e in errors:
+            e.pop("input", None)  # never echo what was sent (it may be personal data)
+            e.pop("ctx", None)
+        key = "malformed_json" if any(e.get("type") == "json_invalid" for e in errors) else "invalid_input"
+        if _wants_html(request):
+            return render_error(request, t(key, lang), 422, lang)
+        return JSONResponse({"detail": errors, "message": t(key, lang), "code": key}, status_code=422)
+
+    @app.exception_handler(OperationalError)
+    async def database_busy(request: Request, exc: OperationalError) -> Response:
+        log.warning("database error: %s", exc)
+        lang = _lang(request)
+        if _wants_html(request):
+            return render_error(request, t("server_busy", lang), 503, lang, headers={"Retry-After": "2"})
+        return JSONResponse({"detail": t("server_busy", lang), "code": "server_busy"}, status_code=503,
+                            headers={"Retry-After": "2"})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        lang = _lang(request)
+        message = t("not_found", lang) if exc.status_code == 404 else str(exc.detail)
+        if _wants_html(request) and exc.status_code != 405:
+            return render_error(request, message, exc.status_code, lang)
+        return JSONResponse({"detail": message, "code": "http_error"}, status_code=exc.status_code,
+                            headers=getattr(exc, "headers", None))
+
+    app.include_router(api_router)
+    app.include_router(pages_router)
+    if settings.site_dir.is_dir():
+        app.mount("/", StaticFiles(directory=settings.site_dir, html=True), name="site")
+    else:
+        log.warning("site directory %s not found: run `make site` to serve the lessons", settings.site_dir)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    return app

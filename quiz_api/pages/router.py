@@ -1,0 +1,183 @@
+"""Quiz pages for people: start, answer, see the result; resume with a learner code."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from quiz_api.attempts import service as attempts
+from quiz_api.banks import lesson_url
+from quiz_api.errors import DomainError, NotFound
+from quiz_api.labels import pick_lang, t
+from quiz_api.learners import service as learners
+from quiz_api.learners.models import Learner
+from quiz_api.pages import check_csrf, render
+from quiz_api.units import service as units
+
+router = APIRouter(include_in_schema=False)
+LEARNER_COOKIE = "kns_learner"
+Lang = Annotated[str, Form()]
+
+
+def _q(lang: str) -> str:
+    return "?lang=en" if lang == "en" else ""
+
+
+def _current_learner(request: Request) -> tuple[Learner | None, str | None]:
+    code = request.cookies.get(LEARNER_COOKIE)
+    if not code:
+        return None, None
+    try:
+        with request.app.state.database.reading() as db:
+            return learners.find_by_code(db=db, code=code), code
+    except DomainError:
+        return None, None
+
+
+def _set_learner_cookie(request: Request, response: Response, code: str) -> None:
+    response.set_cookie(LEARNER_COOKIE, code, max_age=365 * 24 * 3600, httponly=True, samesite="lax",
+                        secure=request.app.state.settings.cookie_secure, path="/")
+
+
+def _bank(request: Request, module_id: str):
+    bank = request.app.state.banks.get(module_id)
+    if bank is None:
+        raise NotFound("unknown_module", module_id=module_id)
+    return bank
+
+
+def _start_page(request: Request, module_id: str, lang: str, status_code: int = 200, error: str | None = None,
+                form: dict | None = None, new_code: str | None = None, learner: Learner | None = None) -> Response:
+    bank = _bank(request, module_id)
+    learner = learner or _current_learner(request)[0]
+    with request.app.state.database.reading() as db:
+        unit_list = units.list_units(db=db)
+    return render(request, "quiz_start.html", lang, status_code=status_code, bank=bank, learner=learner,
+                  units=unit_list, error=error, form=form or {}, new_code=new_code,
+                  overview_url=lesson_url(bank.overview_page, lang), profile=request.app.state.settings,
+                  retention_months=request.app.state.settings.retention_days // 30)
+
+
+@router.get("/quiz/{module_id}")
+def quiz_start(request: Request, module_id: str, lang: str | None = None) -> Response:
+    return _start_page(request, module_id, pick_lang(lang))
+
+
+@router.post("/quiz/{module_id}/learner")
+def quiz_register(
+    request: Request, module_id: str, csrf_token: Annotated[str, Form()] = "", lang: Lang = "vi",
+    full_name: Annotated[str, Form(max_length=300)] = "", group: Annotated[str, Form(max_length=40)] = "",
+    unit_code: Annotated[str, Form(max_length=64)] = "", organisation: Annotated[str, Form(max_length=300)] = "",
+    email: Annotated[str, Form(max_length=300)] = "", phone: Annotated[str, Form(max_length=40)] = "",
+    consent: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    lang = pick_lang(lang)
+    check_csrf(request, csrf_token)
+    form = {"full_name": full_name, "group": group, "unit_code": unit_code, "organisation": organisation,
+            "email": email, "phone": phone}
+    try:
+        profile = learners.clean_profile(full_name=full_name, group=group, unit_code=unit_code,
+                                         organisation=organisation, email=email, phone=phone)
+        with request.app.state.database.writing() as db:
+            learner, code = learners.create(db=db, profile=profile, consent=consent == "yes",
+                                            consent_version=request.app.state.settings.consent_version)
+    except DomainError as exc:
+        return _start_page(request, module_id, lang, status_code=exc.status, form=form,
+                           error=t(exc.key, lang, **exc.params))
+    response = _start_page(request, module_id, lang, new_code=code, learner=learner)
+    _set_learner_cookie(request, response, code)
+    return response
+
+
+@router.post("/quiz/{module_id}/start")
+def quiz_begin(request: Request, module_id: str, csrf_token: Annotated[str, Form()] = "",
+               lang: Lang = "vi") -> Response:
+    lang = pick_lang(lang)
+    check_csrf(request, csrf_token)
+    learner, _ = _current_learner(request)
+    if learner is None:
+        return RedirectResponse(f"/quiz/{module_id}{_q(lang)}", status_code=303)
+    with request.app.state.database.writing() as db:
+        started = attempts.start(conn=db.connection(), banks=request.app.state.banks,
+                                 settings=request.app.state.quiz_settings, learner_id=learner.id,
+                                 module_id=module_id, lang=lang)
+    return RedirectResponse(f"/quiz/attempt/{started['attempt_id']}", status_code=303)
+
+
+@router.get("/quiz/attempt/{attempt_id}")
+def quiz_attempt(request: Request, attempt_id: str) -> Response:
+    with request.app.state.database.reading() as db:
+        row = attempts.load(conn=db.connection(), attempt_id=attempt_id[:64])
+    if row.submitted_at is not None:
+        return RedirectResponse(f"/quiz/attempt/{attempt_id}/result", status_code=303)
+    bank = _bank(request, row.module_id)
+    draw = [(qid, cids) for qid, cids in json.loads(row.draw)]
+    return render(request, "quiz_attempt.html", row.lang, bank=bank, attempt=row,
+                  questions=attempts.questions_payload(bank, draw, row.lang))
+
+
+@router.post("/quiz/attempt/{attempt_id}")
+async def quiz_submit(request: Request, attempt_id: str) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    answers: dict[str, list[str]] = {}
+    for key, value in form.multi_items():
+        if key.startswith("q_") and isinstance(value, str):
+            answers.setdefault(key[2:], []).append(value)
+    await run_in_threadpool(attempts.submit, database=request.app.state.database, banks=request.app.state.banks,
+                            attempt_id=attempt_id[:64], answers=answers)
+    return RedirectResponse(f"/quiz/attempt/{attempt_id}/result", status_code=303)
+
+
+@router.get("/quiz/attempt/{attempt_id}/result")
+def quiz_result(request: Request, attempt_id: str) -> Response:
+    with request.app.state.database.reading() as db:
+        row = attempts.load(conn=db.connection(), attempt_id=attempt_id[:64])
+    if row.submitted_at is None:
+        return RedirectResponse(f"/quiz/attempt/{attempt_id}", status_code=303)
+    bank = _bank(request, row.module_id)
+    result = attempts.stored_result(database=request.app.state.database, bank=bank, attempt_id=row.id,
+                                    lang=row.lang)
+    return render(request, "quiz_result.html", row.lang, bank=bank, result=result,
+                  overview_url=lesson_url(bank.overview_page, row.lang))
+
+
+@router.get("/learner/resume")
+def resume_form(request: Request, lang: str | None = None, next: str = "/") -> Response:
+    return render(request, "learner_resume.html", pick_lang(lang), next=_safe_next(next), error=None)
+
+
+@router.post("/learner/resume")
+def resume(request: Request, csrf_token: Annotated[str, Form()] = "", lang: Lang = "vi",
+           code: Annotated[str, Form(max_length=64)] = "", next: Annotated[str, Form(max_length=300)] = "/") -> Response:
+    lang = pick_lang(lang)
+    check_csrf(request, csrf_token)
+    request.app.state.code_limiter.check(request)
+    try:
+        with request.app.state.database.reading() as db:
+            learners.find_by_code(db=db, code=code)
+    except DomainError as exc:
+        return render(request, "learner_resume.html", lang, status_code=exc.status, next=_safe_next(next),
+                      error=t(exc.key, lang, **exc.params))
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    _set_learner_cookie(request, response, code.strip().upper())
+    return response
+
+
+@router.post("/learner/forget")
+def forget(request: Request, csrf_token: Annotated[str, Form()] = "", lang: Lang = "vi",
+           next: Annotated[str, Form(max_length=300)] = "/") -> Response:
+    """Sign out on this device: the cookie goes, the data stays."""
+    check_csrf(request, csrf_token)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.delete_cookie(LEARNER_COOKIE, path="/")
+    return response
+
+
+def _safe_next(target: str) -> str:
+    """Only local paths: never redirect a learner to another site."""
+    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/"

@@ -1,0 +1,112 @@
+"""The HTML quiz pages: a person registers, answers in a plain form and reads the result, no JavaScript."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from quiz_api.learners.models import Learner
+
+MODULE = "mau-thu"
+
+
+def csrf(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def register(client, name="Lê Thị <b>Hoa</b>", lang="vi"):
+    page = client.get(f"/quiz/{MODULE}" + ("?lang=en" if lang == "en" else ""))
+    assert page.status_code == 200
+    form = {"csrf_token": csrf(page.text), "lang": lang, "full_name": name, "group": "public_servant",
+            "unit_code": "TN-S-so-y-te", "consent": "yes"}
+    return client.post(f"/quiz/{MODULE}/learner", data=form)
+
+
+def test_the_profile_form_asks_for_consent_without_pre_ticking_it(client):
+    html = client.get(f"/quiz/{MODULE}").text
+    consent = re.search(r'<input type="checkbox" name="consent"[^>]*>', html).group(0)
+    assert "checked" not in consent
+    assert "tháng" in html and "Dữ liệu của tôi" in html  # retention and rights in the notice
+    assert 'lang="vi"' in html
+
+
+def test_a_person_registers_takes_the_quiz_and_sees_the_result(client, banks):
+    response = register(client)
+    assert response.status_code == 200
+    code = re.search(r'id="learner-code">([^<]+)<', response.text).group(1)
+    assert "kns_learner" in response.cookies or client.cookies.get("kns_learner")
+    assert "Lê Thị &lt;b&gt;Hoa&lt;/b&gt;" in response.text and "<b>Hoa</b>" not in response.text
+    start = client.post(f"/quiz/{MODULE}/start", data={"csrf_token": csrf(response.text), "lang": "vi"},
+                        follow_redirects=False)
+    assert start.status_code == 303
+    quiz = client.get(start.headers["location"])
+    assert quiz.status_code == 200 and "<script" not in quiz.text
+    qids = re.findall(r'name="q_([^"]+)" value="', quiz.text)
+    assert len(set(qids)) == 5
+    bank = banks[MODULE]
+    form = {"csrf_token": csrf(quiz.text)}
+    for qid in dict.fromkeys(qids):
+        form[f"q_{qid}"] = sorted(bank.questions[qid].correct)
+    done = client.post(start.headers["location"], data=form, follow_redirects=False)
+    assert done.status_code == 303
+    result = client.get(done.headers["location"])
+    assert "5/5" in result.text and "Đạt" in result.text
+    assert "/mau-thu/bai-" in result.text  # links to the lesson sections
+    assert code
+
+
+def test_forms_without_the_csrf_token_are_refused(client, database):
+    client.get(f"/quiz/{MODULE}")
+    response = client.post(f"/quiz/{MODULE}/learner", data={"csrf_token": "forged", "full_name": "X",
+                                                             "group": "citizen", "unit_code": "TN", "consent": "yes"})
+    assert response.status_code == 403
+    with database.reading() as db:
+        assert db.scalar(select(func.count()).select_from(Learner)) == 0
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("consent", "", "đánh dấu đồng ý"),
+    ("full_name", "  ", "họ và tên"),
+    ("unit_code", "XYZ", "Không có đơn vị"),
+])
+def test_form_mistakes_are_shown_on_the_form_in_the_learners_language(client, field, value, message):
+    page = client.get(f"/quiz/{MODULE}")
+    form = {"csrf_token": csrf(page.text), "lang": "vi", "full_name": "Phạm Văn Cường", "group": "citizen",
+            "unit_code": "TN-X-tan-thanh-25534", "consent": "yes"}
+    form[field] = value
+    response = client.post(f"/quiz/{MODULE}/learner", data=form)
+    assert response.status_code == 422
+    assert message in response.text
+    assert "Phạm Văn Cường" in response.text or field == "full_name"  # what was typed is kept
+
+
+def test_english_pages_are_english(client):
+    html = register(client, name="Jane", lang="en").text
+    assert "Your learner code" in html and 'lang="en"' in html
+
+
+def test_resume_with_a_code_on_another_device(client, app):
+    code = re.search(r'id="learner-code">([^<]+)<', register(client).text).group(1)
+    client.cookies.clear()
+    page = client.get(f"/learner/resume?next=/quiz/{MODULE}")
+    bad = client.post("/learner/resume", data={"csrf_token": csrf(page.text), "code": code[:-1] + "0",
+                                              "next": f"/quiz/{MODULE}"})
+    assert bad.status_code in (404,) and "gõ nhầm" in bad.text or "không đúng" in bad.text
+    ok = client.post("/learner/resume", data={"csrf_token": csrf(page.text), "code": code.lower(),
+                                             "next": f"/quiz/{MODULE}"}, follow_redirects=False)
+    assert ok.status_code == 303 and ok.headers["location"] == f"/quiz/{MODULE}"
+    assert "Bạn đang học với tên" in client.get(f"/quiz/{MODULE}").text
+
+
+def test_resume_never_redirects_to_another_site(client):
+    page = client.get("/learner/resume")
+    response = client.post("/learner/resume", data={"csrf_token": csrf(page.text), "code": "x",
+                                                   "next": "//evil.example"}, follow_redirects=False)
+    assert "evil.example" not in response.headers.get("location", "")
+
+
+def test_unknown_module_page_is_a_friendly_404(client):
+    response = client.get("/quiz/khong-co")
+    assert response.status_code == 404 and "khong-co" in response.text

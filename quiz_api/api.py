@@ -9,6 +9,7 @@ from quiz_api.attempts.router import router as attempts_router
 from quiz_api.banks.router import router as modules_router
 from quiz_api.deps import DatabaseDep
 from quiz_api.learners.router import router as learners_router
+from quiz_api.organisers.router import router as auth_router
 from quiz_api.schemas import Status
 from quiz_api.units.router import router as units_router
 
@@ -31,3 +32,4 @@ def ready(database: DatabaseDep) -> dict:
 
 for router in (modules_router, units_router, learners_router, attempts_router):
     api_router.include_router(router)
+api_router.include_router(auth_router)

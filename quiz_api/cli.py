@@ -122,6 +122,12 @@ def build_parser() -> argparse.ArgumentParser:
     check = banks.add_parser("check", help="validate banks and their lesson links")
     check.add_argument("--docs", help="docs directory (default: KYNANGSO_DOCS_DIR or ./docs)")
     check.set_defaults(func=cmd_banks_check)
+
+    from quiz_api.organisers.cli import register as register_organisers
+    from quiz_api.reports.cli import register as register_reports
+
+    register_organisers(sub)
+    register_reports(sub)
     return parser
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -23,6 +23,9 @@ from quiz_api.config import Settings, get_settings
 from quiz_api.db import Database
 from quiz_api.errors import DomainError, TooSoon
 from quiz_api.labels import pick_lang, t
+from quiz_api.organisers.deps import LoginRequired, login_url
+from quiz_api.organisers.pages import router as organiser_pages_router
+from quiz_api.reports.pages import router as report_pages_router
 from quiz_api.pages import render_error
 from quiz_api.pages.router import router as pages_router
 from quiz_api.ratelimit import RateLimiter
@@ -106,6 +109,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.code_limiter = RateLimiter(settings.code_lookups_per_minute)
     app.state.login_limiter = RateLimiter(settings.login_attempts_per_minute)
 
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse(login_url(exc.next_path), status_code=303)
+
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
         lang = _lang(request)
@@ -147,6 +154,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(api_router)
     app.include_router(pages_router)
+    app.include_router(organiser_pages_router)
+    app.include_router(report_pages_router)
     if settings.site_dir.is_dir():
         app.mount("/", StaticFiles(directory=settings.site_dir, html=True), name="site")
     else:

@@ -7,6 +7,7 @@ from sqlalchemy import text
 
 from quiz_api.attempts.router import router as attempts_router
 from quiz_api.banks.router import router as modules_router
+from quiz_api.certificates.router import router as certificates_router
 from quiz_api.deps import DatabaseDep
 from quiz_api.learners.router import router as learners_router
 from quiz_api.organisers.router import router as auth_router
@@ -30,6 +31,6 @@ def ready(database: DatabaseDep) -> dict:
     return {"status": "ok"}
 
 
-for router in (modules_router, units_router, learners_router, attempts_router):
+for router in (modules_router, units_router, learners_router, attempts_router, certificates_router):
     api_router.include_router(router)
 api_router.include_router(auth_router)

@@ -10,10 +10,14 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
+from typing import TypeVar
 
 from fastapi import Request
 
-from quiz_api.errors import TooSoon
+from quiz_api.errors import NotFound, TooSoon
+
+T = TypeVar("T")
 
 
 class RateLimiter:
@@ -41,6 +45,29 @@ class RateLimiter:
         client = request.client.host if request.client else "unknown"
         if not self.hit(f"{client}|{key}"):
             raise TooSoon("rate_limited", retry_after=int(self.window))
+
+    def _client_key(self, request: Request, key: str) -> str:
+        return f"{request.client.host if request.client else 'unknown'}|{key}"
+
+    def is_blocked(self, request: Request, key: str = "") -> bool:
+        """True when the client has used up its tries in the window; records nothing."""
+        now = time.monotonic()
+        with self._lock:
+            hits = self._hits.get(self._client_key(request, key))
+            return bool(hits) and sum(1 for h in hits if h > now - self.window) >= self.per_minute
+
+    def guard(self, request: Request, lookup: Callable[[], T], key: str = "") -> T:
+        """Run a lookup by secret code (learner or certificate code) so it cannot be used to guess:
+        refused while the client is over the limit (so a right guess is not told apart then), and
+        each miss (NotFound) counts as a try. Successful lookups cost nothing, so an employer
+        checking many real certificates is never slowed down."""
+        if self.is_blocked(request, key):
+            raise TooSoon("rate_limited", retry_after=int(self.window))
+        try:
+            return lookup()
+        except NotFound:
+            self.hit(self._client_key(request, key))
+            raise
 
     def reset(self) -> None:
         with self._lock:

@@ -1,24 +1,42 @@
-"""Certificates: issued inside the submission's transaction when a module (or a path) is passed."""
+"""Certificates: issued inside the submission's transaction when a module (or a path) is passed;
+verified publicly by code (masked name only), revoked by admins, exported as Open Badges 3.0."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
-from sqlalchemy import and_, func, insert, select
+from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
 
 from quiz_api import PACKAGE_DIR, codes
 from quiz_api.attempts.models import Attempt
+from quiz_api.banks import Bank, lesson_url
+from quiz_api.certificates.masking import mask_name
 from quiz_api.certificates.models import Certificate
+from quiz_api.db import utcnow
+from quiz_api.errors import Conflict, Invalid, NotFound
+from quiz_api.labels import GROUPS, t
 from quiz_api.learners.models import Learner
+from quiz_api.reports.models import AuditLog
 
 CODE_LENGTH = 8  # 40 random bits + check character, e.g. "7KQ2-M9XD-P"
 _cert = Certificate.__table__
 _attempt = Attempt.__table__
 _learner = Learner.__table__
+
+# The site page that describes each group's learning path (docs/, linked from path certificates).
+PATH_PAGES = {
+    "public_servant": "lo-trinh/can-bo-cong-chuc.md",
+    "business": "lo-trinh/doanh-nghiep.md",
+    "citizen": "lo-trinh/nguoi-dan.md",
+}
 
 
 @lru_cache
@@ -27,28 +45,33 @@ def learning_paths(path: Path = PACKAGE_DIR / "learning_paths.yaml") -> dict[str
     return yaml.safe_load(path.read_text("utf-8"))
 
 
+# --- issuing (the submission hot path: a handful of indexed statements, no ORM) -----------------
+
 def code_for(*, conn: Connection, learner_id: int, module_id: str) -> str | None:
     return conn.scalar(select(_cert.c.code).where(
         _cert.c.learner_id == learner_id, _cert.c.kind == "module", _cert.c.subject == module_id))
 
 
 def _issue(conn: Connection, learner_id: int, kind: str, subject: str, attempt_id: str | None,
-           score: float | None, now: datetime) -> str:
+           score: float | None, now: datetime) -> tuple[str, bool]:
+    """The learner's certificate of this kind and subject, and whether it was issued just now."""
     existing = conn.scalar(select(_cert.c.code).where(
         _cert.c.learner_id == learner_id, _cert.c.kind == kind, _cert.c.subject == subject))
     if existing:
-        return existing
+        return existing, False
     code = codes.new_code(CODE_LENGTH)
     conn.execute(insert(_cert).values(code=code, learner_id=learner_id, kind=kind, subject=subject,
                                       attempt_id=attempt_id, score=score, issued_at=now))
-    return code
+    return code, True
 
 
 def issue_for_pass(*, conn: Connection, learner_id: int, module_id: str, attempt_id: str, score: float,
                    now: datetime) -> str:
     """The learner's certificate for the module (their first pass keeps its code); also the path one
-    when this pass completes the learner's group path."""
-    code = _issue(conn, learner_id, "module", module_id, attempt_id, score, now)
+    when this pass completes the learner's group path. A repeated pass costs one indexed read."""
+    code, new = _issue(conn, learner_id, "module", module_id, attempt_id, score, now)
+    if not new:  # the path was checked when this module was first passed
+        return code
     group = conn.scalar(select(_learner.c.group).where(_learner.c.id == learner_id))
     path = learning_paths().get(group or "", [])
     if module_id in path:
@@ -59,3 +82,167 @@ def issue_for_pass(*, conn: Connection, learner_id: int, module_id: str, attempt
         if passed == len(path):
             _issue(conn, learner_id, "path", group, None, None, now)
     return code
+
+
+# --- looking up and verifying ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CertificateView:
+    """A certificate with what is known of its holder. `holder_name` is the full name: only the
+    holder's own pages may show it; everything public uses `masked_name`."""
+
+    code: str
+    kind: str  # "module" | "path"
+    subject: str  # module id, or group id for a path
+    score: float | None
+    issued_at: datetime
+    revoked_at: datetime | None
+    revoked_reason: str | None
+    learner_id: int
+    holder_name: str | None
+    holder_code_hash: str | None
+    holder_erased_at: datetime | None
+
+    @property
+    def status(self) -> str:
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.holder_erased_at is not None:
+            return "holder_erased"
+        return "valid"
+
+    @property
+    def valid(self) -> bool:
+        return self.status == "valid"
+
+    @property
+    def masked_name(self) -> str | None:
+        return None if self.holder_erased_at is not None else mask_name(self.holder_name)
+
+
+def canonical_code(code: str) -> str:
+    """The stored form of a typed certificate code (upper case, grouped), or NotFound when mistyped."""
+    if not codes.is_well_formed(code or "", CODE_LENGTH):
+        raise NotFound("mistyped_code")
+    return codes.format_code(codes.normalise(code))
+
+
+def lookup(*, db: Session, code: str) -> CertificateView:
+    """The certificate behind a typed code: 'mistyped_code' when the check character fails,
+    'unknown_certificate' when no certificate has it."""
+    stored = canonical_code(code)
+    row = db.execute(
+        select(_cert.c.code, _cert.c.kind, _cert.c.subject, _cert.c.score, _cert.c.issued_at,
+               _cert.c.revoked_at, _cert.c.revoked_reason, _cert.c.learner_id,
+               _learner.c.full_name, _learner.c.code_hash, _learner.c.erased_at)
+        .join(_learner, _learner.c.id == _cert.c.learner_id)
+        .where(_cert.c.code == stored)
+    ).first()
+    if row is None:
+        raise NotFound("unknown_certificate")
+    return CertificateView(
+        code=row.code, kind=row.kind, subject=row.subject, score=row.score, issued_at=row.issued_at,
+        revoked_at=row.revoked_at, revoked_reason=row.revoked_reason, learner_id=row.learner_id,
+        holder_name=row.full_name, holder_code_hash=row.code_hash, holder_erased_at=row.erased_at,
+    )
+
+
+def title(*, kind: str, subject: str, banks: dict[str, Bank], lang: str) -> str:
+    """What the certificate is for: the module's title from its bank, or the group's learning path."""
+    if kind == "path":
+        group = GROUPS.get(subject, {}).get(lang, subject)
+        return t("path_title", lang, group=group)
+    bank = banks.get(subject)
+    return bank.title[lang] if bank else subject
+
+
+def subject_url(*, kind: str, subject: str, lang: str) -> str | None:
+    """The site page the certificate's module or path is taught on."""
+    if kind == "path":
+        page = PATH_PAGES.get(subject)
+        return lesson_url(page, lang) if page else None
+    return lesson_url(f"{subject}/index.md", lang)
+
+
+def verify_url(public_url: str, code: str) -> str:
+    return f"{public_url.rstrip('/')}/verify/{code}"
+
+
+def public_payload(view: CertificateView, *, banks: dict[str, Bank], lang: str, public_url: str) -> dict[str, Any]:
+    """What anyone holding the code may learn: never the full name, email or phone."""
+    return {
+        "code": view.code,
+        "valid": view.valid,
+        "status": view.status,
+        "message": t(f"certificate_{view.status}", lang),
+        "kind": view.kind,
+        "module_id": view.subject if view.kind == "module" else None,
+        "path": view.subject if view.kind == "path" else None,
+        "title": title(kind=view.kind, subject=view.subject, banks=banks, lang=lang),
+        "issued_on": view.issued_at.date(),
+        "revoked_on": view.revoked_at.date() if view.revoked_at else None,
+        "holder": view.masked_name,
+        "verify_url": verify_url(public_url, view.code),
+    }
+
+
+# --- revoking -------------------------------------------------------------------------------------
+
+def revoke(*, db: Session, code: str, reason: str, actor: str, now: datetime | None = None) -> CertificateView:
+    """Revoke a certificate for a stated reason (kept for the holder and the audit log, not shown
+    publicly). Revoking twice raises Conflict and changes nothing."""
+    reason = " ".join((reason or "").split())
+    if not reason or len(reason) > 500:
+        raise Invalid("revoke_reason_required")
+    view = lookup(db=db, code=code)
+    if view.revoked_at is not None:
+        raise Conflict("already_revoked", revoked_on=view.revoked_at.strftime("%d/%m/%Y"))
+    now = now or utcnow()
+    db.execute(update(_cert).where(_cert.c.code == view.code, _cert.c.revoked_at.is_(None))
+               .values(revoked_at=now, revoked_reason=reason))
+    db.add(AuditLog(at=now, actor=actor[:64], action="certificate_revoke",
+                    detail=json.dumps({"code": view.code, "reason": reason}, ensure_ascii=False), row_count=1))
+    db.flush()
+    return lookup(db=db, code=view.code)
+
+
+# --- Open Badges 3.0 ------------------------------------------------------------------------------
+
+def open_badge(view: CertificateView, *, banks: dict[str, Bank], lang: str, public_url: str,
+               issuer_name: str) -> dict[str, Any]:
+    """An unsigned OpenBadgeCredential (Open Badges 3.0) for a valid certificate: no issuer key is
+    configured, so the verification page it names is the proof. The subject is identified by that
+    URL, never by a name or an email address."""
+    base = public_url.rstrip("/")
+    url = verify_url(public_url, view.code)
+    name = title(kind=view.kind, subject=view.subject, banks=banks, lang=lang)
+    page = subject_url(kind=view.kind, subject=view.subject, lang=lang)
+    credential: dict[str, Any] = {
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        ],
+        "id": f"{base}/certificates/{view.code}/badge.json",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": name,
+        "description": t("badge_unsigned", lang, url=url),
+        "issuer": {"id": base + "/", "type": ["Profile"], "name": issuer_name, "url": base + "/"},
+        "validFrom": view.issued_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "identifier": [{"type": "IdentityObject", "identityHash": url, "identityType": "url",
+                            "hashed": False}],
+            "achievement": {
+                "id": f"{base}/achievements/{view.kind}/{view.subject}",
+                "type": ["Achievement"],
+                "achievementType": "Certificate",
+                "name": name,
+                "description": t(f"badge_description_{view.kind}", lang, title=name),
+                "criteria": {"narrative": t(f"badge_criteria_{view.kind}", lang),
+                             **({"id": base + page} if page else {})},
+                "inLanguage": lang,
+            },
+        },
+        "evidence": [{"id": url, "type": ["Evidence"], "name": t("badge_evidence", lang)}],
+    }
+    return credential

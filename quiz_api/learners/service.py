@@ -7,7 +7,9 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, String, cast, select, update
 from sqlalchemy.orm import Session
 
 from quiz_api import codes
@@ -15,6 +17,7 @@ from quiz_api.db import utcnow
 from quiz_api.errors import Invalid, NotFound
 from quiz_api.labels import GROUPS
 from quiz_api.learners.models import Learner
+from quiz_api.reports.models import AuditLog
 from quiz_api.units.models import Unit
 
 CODE_LENGTH = 12  # 60 random bits + a check character
@@ -94,3 +97,32 @@ def find_by_code(*, db: Session, code: str) -> Learner:
 
 def touch(*, db: Session, learner_id: int) -> None:
     db.execute(update(Learner).where(Learner.id == learner_id).values(last_seen_at=utcnow()))
+
+
+# Every column that can identify a person (or link back to one) and is nulled on erasure. Group,
+# unit and the attempts stay, so anonymous counts and the province's statistics still add up.
+PERSONAL_FIELDS = ("full_name", "email", "phone", "organisation", "code_hash", "consent_version", "consent_at")
+
+
+def _erase_where(db: Session, condition: ColumnElement[bool], now: datetime) -> int:
+    """Null the personal fields of every not-yet-erased learner matching condition, in the caller's
+    transaction; the pseudonym is replaced too, so xAPI statements exported before cannot be linked
+    to what stays. Returns how many learners were erased."""
+    values: dict[str, object] = {name: None for name in PERSONAL_FIELDS}
+    values.update(erased_at=now, pseudonym="erased-" + cast(Learner.id, String))
+    result = db.execute(
+        update(Learner).where(condition, Learner.erased_at.is_(None)).values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def erase(*, db: Session, learner_id: int, actor: str = "learner", now: datetime | None = None) -> bool:
+    """Erase one learner's personal data for good (also what withdrawing consent does). False when
+    it was erased already: erasing twice changes nothing."""
+    now = now or utcnow()
+    erased = _erase_where(db, Learner.id == learner_id, now)
+    if erased:
+        db.add(AuditLog(at=now, actor=actor, action="learner_erase", detail="{}", row_count=erased))
+    db.flush()
+    return erased == 1

@@ -1,0 +1,25 @@
+"""Certificate verification API (public, rate-limited against guessing) and revocation (admins)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Path, Request
+
+from quiz_api.certificates import service as certificates
+from quiz_api.certificates.schemas import CertificatePublic
+from quiz_api.deps import BanksDep, LangDep, ReadDB, SettingsDep
+from quiz_api.schemas import Problem
+
+router = APIRouter(tags=["certificates"])
+
+CertificateCode = Path(max_length=40, description='as printed, e.g. "7KQ2-M9XD-P" (case and hyphens do not matter)')
+
+
+@router.get("/certificates/{code}", response_model=CertificatePublic,
+            responses={404: {"model": Problem}, 429: {"model": Problem}})
+def verify_certificate(request: Request, db: ReadDB, banks: BanksDep, settings: SettingsDep, lang: LangDep,
+                       code: str = CertificateCode) -> dict:
+    """Verify a certificate: valid, revoked or holder erased; module or path, date, masked name.
+    A code whose check character fails is 404 `mistyped_code`; an unknown one 404 `unknown_certificate`."""
+    request.state.lang = lang
+    view = request.app.state.code_limiter.guard(request, lambda: certificates.lookup(db=db, code=code))
+    return certificates.public_payload(view, banks=banks, lang=lang, public_url=settings.public_url)

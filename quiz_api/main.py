@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from quiz_api.api import api_router
 from quiz_api.attempts.service import QuizSettings
 from quiz_api.banks import load_banks
+from quiz_api.certificates.pages import router as certificate_pages_router
 from quiz_api.config import Settings, get_settings
 from quiz_api.db import Database
 from quiz_api.errors import DomainError, TooSoon
@@ -154,6 +155,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(api_router)
     app.include_router(pages_router)
+    app.include_router(certificate_pages_router)
     app.include_router(organiser_pages_router)
     app.include_router(report_pages_router)
     if settings.site_dir.is_dir():

@@ -6,7 +6,7 @@ PORT   ?= 8000
 WORKERS ?= 1
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: install site serve test test-fast check lint bench clean
+.PHONY: install site serve test test-fast check lint bench bench-smoke bench-burst clean
 
 # The virtual environment is rebuilt when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -34,6 +34,15 @@ test-fast: install
 
 check: install
 	$(BIN)/kynangso banks check
+
+# Submission benchmark (needs wrk): submit throughput vs GET /api/v1/health/live on the same server.
+# BENCH_ARGS="--rounds 3" or "--database postgresql+psycopg://postgres@127.0.0.1:5432/kns_bench".
+bench: install
+	$(BIN)/python bench/submit_bench.py $(BENCH_ARGS)
+
+# CI: the same benchmark with a tiny load; checks it runs and stores every submission once (no timing goal).
+bench-smoke: install
+	$(BIN)/python bench/submit_bench.py --smoke
 
 clean:
 	rm -rf site .pytest_cache .hypothesis

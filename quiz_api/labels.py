@@ -83,6 +83,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Nothing is stored under this code: its data was erased before, or the code is wrong."},
     "erase_confirm_required": {"vi": "Bạn hãy đánh dấu ô xác nhận trước khi xóa.",
                                "en": "Please tick the confirmation box before erasing."},
+    "export_about": {"vi": "Toàn bộ dữ liệu Kỹ năng số lưu về bạn: hồ sơ, bản ghi đồng ý, các lượt làm bài và chứng nhận.",
+                     "en": "Everything Kỹ năng số stores about you: profile, consent record, quiz attempts and certificates."},
     "learner_corrected": {"vi": "Đã lưu thông tin mới của bạn.", "en": "Your corrected details are saved."},
     # organisers and reports
     "bad_username": {"vi": "Tên đăng nhập gồm 3–64 ký tự: chữ cái không dấu, chữ số, dấu chấm, gạch dưới, gạch ngang.",

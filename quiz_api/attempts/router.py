@@ -4,7 +4,7 @@ from fastapi import APIRouter, Path, Request
 
 from quiz_api.attempts import service as attempts
 from quiz_api.deps import BanksDep, DatabaseDep, WriteDB
-from quiz_api.learners import service as learners
+from quiz_api.learners.deps import find_learner
 from quiz_api.schemas import AttemptCreate, AttemptCreated, Problem, Submission, SubmissionResult
 
 router = APIRouter(tags=["attempts"])
@@ -17,7 +17,7 @@ AttemptId = Path(max_length=64)
 def start_attempt(body: AttemptCreate, request: Request, db: WriteDB, banks: BanksDep) -> dict:
     """Draw the questions of a new attempt; the answer key never leaves the server."""
     request.state.lang = body.lang
-    learner = learners.find_by_code(db=db, code=body.learner_code)
+    learner = find_learner(request, db, body.learner_code)  # rate-limited: misses count as guesses
     return attempts.start(conn=db.connection(), banks=banks, settings=request.app.state.quiz_settings,
                           learner_id=learner.id, module_id=body.module_id, lang=body.lang)
 

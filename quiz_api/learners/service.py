@@ -7,12 +7,16 @@ import re
 import secrets
 from dataclasses import dataclass
 
+import json
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, String, cast, select, update
 from sqlalchemy.orm import Session
 
 from quiz_api import codes
+from quiz_api.attempts.models import Attempt, AttemptAnswer
+from quiz_api.certificates.models import Certificate
 from quiz_api.db import utcnow
 from quiz_api.errors import Invalid, NotFound
 from quiz_api.labels import GROUPS
@@ -126,3 +130,62 @@ def erase(*, db: Session, learner_id: int, actor: str = "learner", now: datetime
         db.add(AuditLog(at=now, actor=actor, action="learner_erase", detail="{}", row_count=erased))
     db.flush()
     return erased == 1
+
+
+# --- the learner's rights: access and copy, correction --------------------------------------------
+
+def export(*, db: Session, learner_id: int) -> dict[str, Any]:
+    """Everything stored about one learner, every column of every row that belongs to them, so a
+    column added later is exported without anyone remembering to. Labels (group, unit, module
+    titles) are added by the caller's presentation layer."""
+    learner_t, attempt_t, answer_t, cert_t = (Learner.__table__, Attempt.__table__, AttemptAnswer.__table__,
+                                              Certificate.__table__)
+    profile = db.execute(select(learner_t).where(learner_t.c.id == learner_id)).mappings().one()
+    attempts = [dict(row) for row in db.execute(
+        select(attempt_t).where(attempt_t.c.learner_id == learner_id).order_by(attempt_t.c.started_at)).mappings()]
+    answers: dict[str, list[dict[str, Any]]] = {}
+    for row in db.execute(
+        select(answer_t).join(attempt_t, attempt_t.c.id == answer_t.c.attempt_id)
+        .where(attempt_t.c.learner_id == learner_id).order_by(answer_t.c.attempt_id, answer_t.c.position)
+    ).mappings():
+        answer = dict(row)
+        answer["chosen"] = [c for c in answer["chosen"].split(",") if c]
+        answers.setdefault(answer.pop("attempt_id"), []).append(answer)
+    for attempt in attempts:
+        attempt["draw"] = json.loads(attempt["draw"])
+        attempt["answers"] = answers.get(attempt["id"], [])
+    certificates = [dict(row) for row in db.execute(
+        select(cert_t).where(cert_t.c.learner_id == learner_id).order_by(cert_t.c.issued_at, cert_t.c.kind))
+        .mappings()]
+    unit = db.get(Unit, profile["unit_code"])
+    return {
+        "profile": dict(profile),
+        "unit_name": unit.name if unit else None,
+        "consent": {"notice_version": profile["consent_version"], "agreed_at": profile["consent_at"]},
+        "attempts": attempts,
+        "certificates": certificates,
+    }
+
+
+CORRECTABLE = ("full_name", "unit_code", "organisation", "email", "phone")
+
+
+def correct(*, db: Session, learner_id: int, changes: dict[str, str | None]) -> None:
+    """Correct the learner's own details (right to rectification), checked as at registration;
+    an unknown unit or a bad value raises Invalid and changes nothing."""
+    unknown = set(changes) - set(CORRECTABLE)
+    if unknown or not changes:
+        raise Invalid("invalid_input")
+    learner = db.get(Learner, learner_id)
+    if learner is None or learner.erased_at is not None:
+        raise NotFound("unknown_learner")
+    merged = {name: getattr(learner, name) for name in CORRECTABLE}
+    merged.update(changes)
+    profile = clean_profile(full_name=merged["full_name"] or "", group=learner.group,
+                            unit_code=merged["unit_code"] or "", organisation=merged["organisation"],
+                            email=merged["email"], phone=merged["phone"])
+    if profile.unit_code != learner.unit_code and db.get(Unit, profile.unit_code) is None:
+        raise Invalid("unknown_unit", unit_code=profile.unit_code)
+    db.execute(update(Learner).where(Learner.id == learner_id).values(
+        full_name=profile.full_name, unit_code=profile.unit_code, organisation=profile.organisation,
+        email=profile.email, phone=profile.phone, last_seen_at=utcnow()))

@@ -14,6 +14,7 @@ from quiz_api.banks import lesson_url
 from quiz_api.errors import DomainError, NotFound
 from quiz_api.labels import pick_lang, t
 from quiz_api.learners import service as learners
+from quiz_api.learners.deps import find_learner
 from quiz_api.learners.models import Learner
 from quiz_api.pages import check_csrf, render
 from quiz_api.units import service as units
@@ -31,9 +32,9 @@ def _current_learner(request: Request) -> tuple[Learner | None, str | None]:
     code = request.cookies.get(LEARNER_COOKIE)
     if not code:
         return None, None
-    try:
+    try:  # through the guessing limiter: a forged cookie is a guess like any other
         with request.app.state.database.reading() as db:
-            return learners.find_by_code(db=db, code=code), code
+            return find_learner(request, db, code), code
     except DomainError:
         return None, None
 
@@ -156,10 +157,9 @@ def resume(request: Request, csrf_token: Annotated[str, Form()] = "", lang: Lang
            code: Annotated[str, Form(max_length=64)] = "", next: Annotated[str, Form(max_length=300)] = "/") -> Response:
     lang = pick_lang(lang)
     check_csrf(request, csrf_token)
-    request.app.state.code_limiter.check(request)
     try:
         with request.app.state.database.reading() as db:
-            learners.find_by_code(db=db, code=code)
+            find_learner(request, db, code)  # refused while over the limit; misses count as guesses
     except DomainError as exc:
         return render(request, "learner_resume.html", lang, status_code=exc.status, next=_safe_next(next),
                       error=t(exc.key, lang, **exc.params))

@@ -24,6 +24,7 @@ from quiz_api.config import Settings, get_settings
 from quiz_api.db import Database
 from quiz_api.errors import DomainError, TooSoon
 from quiz_api.labels import pick_lang, t
+from quiz_api.learners.pages import router as learner_pages_router
 from quiz_api.organisers.deps import LoginRequired, login_url
 from quiz_api.organisers.pages import router as organiser_pages_router
 from quiz_api.reports.pages import router as report_pages_router
@@ -156,6 +157,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_router)
     app.include_router(pages_router)
     app.include_router(certificate_pages_router)
+    app.include_router(learner_pages_router)
     app.include_router(organiser_pages_router)
     app.include_router(report_pages_router)
     if settings.site_dir.is_dir():

@@ -123,11 +123,15 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--docs", help="docs directory (default: KYNANGSO_DOCS_DIR or ./docs)")
     check.set_defaults(func=cmd_banks_check)
 
+    from quiz_api.certificates.cli import register as register_certificates
+    from quiz_api.learners.cli import register as register_purge
     from quiz_api.organisers.cli import register as register_organisers
     from quiz_api.reports.cli import register as register_reports
 
     register_organisers(sub)
     register_reports(sub)
+    register_certificates(sub)
+    register_purge(sub)
     return parser
 
 

@@ -3,7 +3,6 @@ verified publicly by code (masked name only), revoked by admins, exported as Ope
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -24,7 +23,7 @@ from quiz_api.db import utcnow
 from quiz_api.errors import Conflict, Invalid, NotFound
 from quiz_api.labels import GROUPS, t
 from quiz_api.learners.models import Learner
-from quiz_api.reports.models import AuditLog
+from quiz_api.reports import audit
 
 CODE_LENGTH = 8  # 40 random bits + check character, e.g. "7KQ2-M9XD-P"
 _cert = Certificate.__table__
@@ -200,9 +199,8 @@ def revoke(*, db: Session, code: str, reason: str, actor: str, now: datetime | N
     now = now or utcnow()
     db.execute(update(_cert).where(_cert.c.code == view.code, _cert.c.revoked_at.is_(None))
                .values(revoked_at=now, revoked_reason=reason))
-    db.add(AuditLog(at=now, actor=actor[:64], action="certificate_revoke",
-                    detail=json.dumps({"code": view.code, "reason": reason}, ensure_ascii=False), row_count=1))
-    db.flush()
+    audit.record(db=db, actor=actor, action="certificate.revoke", detail={"code": view.code, "reason": reason},
+                 row_count=1)
     return lookup(db=db, code=view.code)
 
 

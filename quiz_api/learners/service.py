@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import secrets
 from dataclasses import dataclass
-
-import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, cast, select, update
+from sqlalchemy import ColumnElement, String, cast, func, select, update
 from sqlalchemy.orm import Session
 
 from quiz_api import codes
@@ -21,7 +20,7 @@ from quiz_api.db import utcnow
 from quiz_api.errors import Invalid, NotFound
 from quiz_api.labels import GROUPS
 from quiz_api.learners.models import Learner
-from quiz_api.reports.models import AuditLog
+from quiz_api.reports import audit
 from quiz_api.units.models import Unit
 
 CODE_LENGTH = 12  # 60 random bits + a check character
@@ -124,12 +123,35 @@ def _erase_where(db: Session, condition: ColumnElement[bool], now: datetime) -> 
 def erase(*, db: Session, learner_id: int, actor: str = "learner", now: datetime | None = None) -> bool:
     """Erase one learner's personal data for good (also what withdrawing consent does). False when
     it was erased already: erasing twice changes nothing."""
-    now = now or utcnow()
-    erased = _erase_where(db, Learner.id == learner_id, now)
-    if erased:
-        db.add(AuditLog(at=now, actor=actor, action="learner_erase", detail="{}", row_count=erased))
-    db.flush()
+    erased = _erase_where(db, Learner.id == learner_id, now or utcnow())
+    if erased:  # who asked and how many, never whom: the log must not undo the erasure
+        audit.record(db=db, actor=actor, action="learner.erase", detail={}, row_count=erased)
     return erased == 1
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    cutoff: datetime
+    count: int
+    applied: bool
+
+
+def purge(*, db: Session, retention_days: int, apply: bool = False, now: datetime | None = None) -> PurgeResult:
+    """Retention: erase (with the same erasure as a learner's own request) every learner not seen
+    for retention_days. A dry run only counts. Idempotent: erased learners are never counted again,
+    so running it daily is safe; each applied run leaves one audit row (actor "system")."""
+    if retention_days < 1:
+        raise Invalid("invalid_input")
+    now = now or utcnow()
+    cutoff = now - timedelta(days=retention_days)
+    stale = Learner.last_seen_at < cutoff
+    if not apply:
+        count = db.scalar(select(func.count()).select_from(Learner).where(stale, Learner.erased_at.is_(None)))
+        return PurgeResult(cutoff, int(count or 0), False)
+    count = _erase_where(db, stale, now)
+    audit.record(db=db, actor="system", action="learner.purge", row_count=count,
+                 detail={"retention_days": retention_days, "cutoff": cutoff.isoformat(timespec="seconds")})
+    return PurgeResult(cutoff, count, True)
 
 
 # --- the learner's rights: access and copy, correction --------------------------------------------

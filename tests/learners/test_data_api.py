@@ -173,7 +173,7 @@ def test_erasure_keeps_anonymous_counts_and_the_certificates(client, banks, data
         assert db.scalar(select(func.count()).select_from(Attempt).where(Attempt.passed.is_(True))) == 1
         assert db.scalar(select(func.count()).select_from(AttemptAnswer)) == 5
         assert db.scalar(select(Certificate.code)) == certificate
-        audit = db.scalars(select(AuditLog).where(AuditLog.action == "learner_erase")).one()
+        audit = db.scalars(select(AuditLog).where(AuditLog.action == "learner.erase")).one()
         assert audit.row_count == 1 and audit.detail == "{}"
     assert client.get(f"/api/v1/certificates/{certificate}").json()["status"] == "holder_erased"
 
@@ -204,7 +204,7 @@ def test_erasure_is_all_or_nothing(client, database, monkeypatch):
     def broken_audit(**_):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(learners, "AuditLog", broken_audit)
+    monkeypatch.setattr(learners.audit, "record", broken_audit)
     with pytest.raises(RuntimeError), database.writing() as db:
         learners.erase(db=db, learner_id=learner_id)
     row = learner_row(database, id=learner_id)

@@ -1,0 +1,147 @@
+"""One export path for the API, the dashboard's download buttons and `kynangso export`.
+
+`prepare` checks everything that can fail (format, access, a year without targets, Excel's row
+limit) and writes the audit row, before a byte is sent, so a bad request gets a clear 4xx and not a
+broken download. The returned chunks then stream from the database; the audit row gets its row
+count when the stream ends.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from quiz_api.banks import Bank
+from quiz_api.config import Settings
+from quiz_api.db import Database, utcnow
+from quiz_api.errors import Forbidden, Invalid
+from quiz_api.organisers.service import Principal
+from quiz_api.reports import audit, formats, service
+from quiz_api.reports.filters import Scope
+
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+    "jsonl": "application/x-ndjson",
+}
+COLUMNS = {"completions": service.COMPLETIONS, "attempts": service.ATTEMPTS, "summary": service.SUMMARY,
+           "annual": service.ANNUAL, "questions": service.QUESTIONS}
+
+
+@dataclass
+class Export:
+    kind: str
+    fmt: str
+    filename: str
+    media_type: str
+    total: int | None  # rows (or statements) to send, when known in advance
+    chunks: Iterator[bytes]
+
+
+def check_access(kind: str, fmt: str, who: Principal | None) -> None:
+    if kind not in service.KINDS:
+        raise Invalid("bad_filter", name="kind", reason=", ".join(service.KINDS))
+    if fmt not in service.FORMATS[kind]:
+        raise Invalid("bad_format", format=fmt[:10], allowed=", ".join(service.FORMATS[kind]))
+    if kind in service.ADMIN_ONLY and who is not None and not who.is_admin:
+        raise Forbidden("admin_only")
+
+
+def prepare(*, database: Database, banks: dict[str, Bank], settings: Settings, kind: str, fmt: str,
+            scope: Scope, lang: str, actor: str, who: Principal | None = None, year_default: int | None = None,
+            on_rows: Callable[[int], None] | None = None) -> Export:
+    """Validate, compute what is small, log the export, and return its streaming body."""
+    check_access(kind, fmt, who)
+    threshold = settings.suppression_threshold
+    rows: list[tuple] | None = None
+    total: int | None = None
+    year = scope.filters.year or year_default
+    with database.engine.connect() as conn:
+        if kind == "summary":
+            rows = service.summary_rows(conn, scope, threshold)
+        elif kind == "annual":
+            if year is None:
+                raise Invalid("bad_filter", name="year", reason="2000–2100")
+            figures, totals = service.annual_figures(conn, scope, year)
+            rows = service.annual_table(figures, totals, threshold=threshold, suppress=scope.suppress, lang=lang)
+        elif kind == "questions":
+            rows = service.question_rows(conn, scope, banks, threshold=threshold, lang=lang)
+        elif kind == "xapi":
+            total = service.count_statements(conn, scope)
+        else:
+            total = service.count_rows(conn, kind, scope)
+        conn.rollback()
+    if rows is not None:
+        total = len(rows)
+    if fmt == "xlsx" and total is not None and total > formats.XLSX_MAX_ROWS:
+        raise Invalid("too_many_rows_xlsx", rows=f"{total:,}", limit=f"{formats.XLSX_MAX_ROWS:,}")
+    filters = scope.filters.as_dict()
+    if kind == "annual":
+        filters["year"] = year
+    detail: dict[str, Any] = {"format": fmt, "filters": filters, "suppressed": scope.suppress,
+                              "units": "all" if scope.unit_codes is None else len(scope.unit_codes)}
+    audit_id = audit.start_export(database=database, actor=actor, kind=kind, detail=detail)
+    head = {"report": kind, "title": service.TITLES[kind][lang], "filters": filters,
+            "generated_at": utcnow().replace(microsecond=0).isoformat() + "Z",
+            "suppression_threshold": threshold if scope.suppress else None}
+    body = _body(database=database, banks=banks, settings=settings, kind=kind, fmt=fmt, scope=scope, lang=lang,
+                 rows=rows, head=head, audit_id=audit_id, on_rows=on_rows)
+    ext = fmt
+    name = f"kynangso-{kind}-{year or 'all'}.{ext}"
+    return Export(kind, fmt, name, MEDIA_TYPES[fmt], total, body)
+
+
+def _body(*, database: Database, banks: dict[str, Bank], settings: Settings, kind: str, fmt: str, scope: Scope,
+          lang: str, rows: list[tuple] | None, head: dict[str, Any], audit_id: int,
+          on_rows: Callable[[int], None] | None) -> Iterator[bytes]:
+    sent = 0
+    complete = False
+
+    def counted(n: int) -> None:
+        nonlocal sent
+        sent = n
+        if on_rows:
+            on_rows(n)
+
+    try:
+        with database.engine.connect() as conn:
+            if kind == "xapi":
+                items = service.stream_statements(conn, scope, banks, settings.public_url)
+                if fmt == "jsonl":
+                    yield from formats.jsonl_chunks(items, on_rows=counted)
+                else:
+                    yield from _json_array(items, counted)
+            else:
+                columns = COLUMNS[kind]
+                data = iter(rows) if rows is not None else service.stream_rows(conn, kind, scope)
+                if fmt == "csv":
+                    yield from formats.csv_chunks(columns, data, lang, on_rows=counted)
+                elif fmt == "xlsx":
+                    yield from formats.xlsx_chunks(columns, data, lang, sheet=kind, on_rows=counted)
+                elif fmt == "jsonl":
+                    yield from formats.jsonl_chunks(formats.rows_as_jsonl(columns, data), on_rows=counted)
+                else:
+                    head = {**head, "columns": [{"key": c.key, "label": c.label(lang)} for c in columns]}
+                    yield from formats.json_chunks(columns, data, head, on_rows=counted)
+            conn.rollback()
+        complete = True
+    finally:
+        audit.finish_export(database=database, audit_id=audit_id, row_count=sent, complete=complete)
+
+
+def _json_array(items: Iterator[dict[str, Any]], on_rows: Callable[[int], None]) -> Iterator[bytes]:
+    yield b"["
+    count = 0
+    parts: list[str] = []
+    for item in items:
+        parts.append(("," if count else "") + json.dumps(item, ensure_ascii=False, separators=(",", ":")))
+        count += 1
+        if len(parts) >= formats.CHUNK_ROWS:
+            yield "\n".join(parts).encode("utf-8")
+            parts.clear()
+            on_rows(count)
+    yield ("\n".join(parts) + "]\n").encode("utf-8")
+    on_rows(count)

@@ -1,0 +1,105 @@
+"""Report filters (year, module, group, unit) and the organiser's scope, checked in one place.
+
+Every report and the dashboard go through `resolve`: unknown filter names and bad values are a 422,
+a unit outside the organiser's units a 403, so no endpoint can be asked for another unit's rows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from quiz_api.errors import Forbidden, Invalid
+from quiz_api.labels import GROUPS
+from quiz_api.organisers import service as organisers
+from quiz_api.organisers.service import Principal
+from quiz_api.units import service as units
+from quiz_api.units.models import Unit
+
+FILTERS = ("year", "module", "group", "unit")
+_MODULE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the organiser asked for (all optional; year None means every year)."""
+
+    year: int | None = None
+    module: str | None = None
+    group: str | None = None
+    unit: str | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {k: v for k, v in (("year", self.year), ("module", self.module), ("group", self.group),
+                                  ("unit", self.unit)) if v is not None}
+
+    def query(self, **extra: object) -> str:
+        """The filters as a query string (for download links that keep them)."""
+        from urllib.parse import urlencode
+
+        return urlencode({**self.as_dict(), **{k: v for k, v in extra.items() if v is not None}})
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The learners' units a report may read: None = every unit (a province admin, no unit filter)."""
+
+    unit_codes: frozenset[str] | None
+    suppress: bool  # hide small counts in aggregates
+    who: str = "?"
+    filters: Filters = field(default_factory=Filters)
+
+    @property
+    def year_bounds(self) -> tuple[datetime, datetime] | None:
+        if self.filters.year is None:
+            return None
+        return datetime(self.filters.year, 1, 1), datetime(self.filters.year + 1, 1, 1)
+
+
+def parse(params: Mapping[str, str], *, allowed_extra: tuple[str, ...] = ("format", "lang"),
+          known_modules: set[str] | None = None) -> Filters:
+    """Filters from query parameters; any other name, or a bad value, is Invalid (422)."""
+    unknown = sorted(set(params) - set(FILTERS) - set(allowed_extra))
+    if unknown:
+        raise Invalid("unknown_filter", names=", ".join(unknown)[:200],
+                      allowed=", ".join(FILTERS + allowed_extra))
+    values = {k: (params.get(k) or "").strip() for k in FILTERS}
+    year = None
+    if values["year"]:
+        if not values["year"].isdigit() or not 2000 <= int(values["year"]) <= 2100:
+            raise Invalid("bad_filter", name="year", reason="2000–2100")
+        year = int(values["year"])
+    module = values["module"] or None
+    if module is not None and (not _MODULE.match(module) or (known_modules is not None and module not in known_modules)):
+        raise Invalid("bad_filter", name="module", reason=", ".join(sorted(known_modules or []))[:300] or "?")
+    group = values["group"] or None
+    if group is not None and group not in GROUPS:
+        raise Invalid("bad_filter", name="group", reason=", ".join(GROUPS))
+    unit = values["unit"] or None
+    if unit is not None and len(unit) > 64:
+        raise Invalid("bad_filter", name="unit", reason="≤ 64")
+    return Filters(year, module, group, unit)
+
+
+def resolve(*, db: Session, who: Principal, filters: Filters, aggregate_export: bool) -> Scope:
+    """The units this request may read. A unit filter outside the organiser's units is Forbidden (403).
+
+    Suppression: aggregates are hidden-small for a unit organiser always, and for anyone when they
+    leave the dashboard as a file or API answer (aggregate_export).
+    """
+    visible = organisers.visible_units(db=db, who=who)
+    codes: set[str] | None = visible
+    if filters.unit is not None:
+        if db.get(Unit, filters.unit) is None:
+            raise Invalid("unknown_unit", unit_code=filters.unit)
+        if visible is not None and filters.unit not in visible:
+            raise Forbidden("out_of_scope", unit_code=filters.unit)
+        codes = units.descendants(db=db, codes=[filters.unit])
+        if visible is not None:
+            codes &= visible
+    suppress = aggregate_export or not who.is_admin
+    return Scope(frozenset(codes) if codes is not None else None, suppress, who.actor, filters)

@@ -1,0 +1,241 @@
+"""Writing report rows as CSV, XLSX, JSON and JSON Lines: streamed, and safe to open in a spreadsheet.
+
+Rows arrive as tuples (an iterator, never a list of everything) and leave as byte chunks, so memory
+stays flat however many rows there are. Text cells that a spreadsheet would read as a formula are
+neutralised in CSV and XLSX (see `neutralise`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+BOM = "\ufeff"  # so Excel reads the CSV as UTF-8 and shows Vietnamese correctly
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+XLSX_MAX_ROWS = 1_048_575  # Excel's 1,048,576 rows, less the header
+CHUNK_ROWS = 2000
+
+
+def neutralise(value: str) -> str:
+    """A text cell as a spreadsheet must show it: one that would start a formula gets a leading quote.
+
+    Excel, LibreOffice and Google Sheets treat a cell starting with = + - @ (and, after a tab or a
+    carriage return, what follows) as a formula; "'" makes it plain text and is not displayed.
+    """
+    if value and value[0] in FORMULA_STARTS:
+        return "'" + value
+    return value
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    vi: str
+    en: str
+    kind: str = "text"  # text | int | float | bool | datetime (already text "YYYY-MM-DD HH:MM:SS") | date
+
+    def label(self, lang: str) -> str:
+        return self.en if lang == "en" else self.vi
+
+
+class Suppressed:
+    """A hidden small count: shown as "<5" in files and null in JSON."""
+
+    __slots__ = ("threshold",)
+
+    def __init__(self, threshold: int) -> None:
+        self.threshold = threshold
+
+    def __str__(self) -> str:
+        return f"<{self.threshold}"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Suppressed) and other.threshold == self.threshold
+
+    def __hash__(self) -> int:
+        return hash(("suppressed", self.threshold))
+
+    def __repr__(self) -> str:
+        return f"Suppressed({self.threshold})"
+
+
+def _text_indexes(columns: Sequence[Column]) -> tuple[int, ...]:
+    return tuple(i for i, c in enumerate(columns) if c.kind == "text")
+
+
+def _spreadsheet_rows(columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> Iterator[Sequence[Any]]:
+    """Rows with every text cell neutralised, copying only the rare row that needs it."""
+    text = _text_indexes(columns)
+    starts = FORMULA_STARTS
+    for row in rows:
+        for i in text:
+            v = row[i]
+            if v and v[0] in starts:
+                row = [neutralise(v) if j in text and isinstance(v := row[j], str) else row[j]
+                       for j in range(len(row))]
+                break
+        yield row
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, Suppressed):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    return value
+
+
+def _needs_cells(columns: Sequence[Column]) -> bool:
+    return any(c.kind not in ("text", "int", "float", "datetime") for c in columns)
+
+
+def csv_chunks(columns: Sequence[Column], rows: Iterable[Sequence[Any]], lang: str = "vi",
+               on_rows: Callable[[int], None] | None = None) -> Iterator[bytes]:
+    """UTF-8 CSV with a BOM and a header row, in chunks of CHUNK_ROWS rows."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write(BOM)
+    writer.writerow([neutralise(c.label(lang)) for c in columns])
+    convert = _needs_cells(columns)
+    count = 0
+    batch: list[Sequence[Any]] = []
+    for row in _spreadsheet_rows(columns, rows):
+        batch.append([_cell(v) for v in row] if convert else row)
+        if len(batch) >= CHUNK_ROWS:
+            writer.writerows(batch)
+            count += len(batch)
+            batch.clear()
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+            if on_rows:
+                on_rows(count)
+    if batch:
+        writer.writerows(batch)
+        count += len(batch)
+    yield buffer.getvalue().encode("utf-8")
+    if on_rows:
+        on_rows(count)
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Suppressed):
+        return None
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _json_row(keys: Sequence[str], row: Sequence[Any]) -> str:
+    return json.dumps({k: _json_value(v) for k, v in zip(keys, row, strict=True)}, ensure_ascii=False,
+                      separators=(",", ":"))
+
+
+def json_chunks(columns: Sequence[Column], rows: Iterable[Sequence[Any]], head: dict[str, Any],
+                tail: Callable[[], dict[str, Any]] | None = None,
+                on_rows: Callable[[int], None] | None = None) -> Iterator[bytes]:
+    """One JSON object: the `head` keys, then "rows": [...] streamed, then the keys `tail()` returns."""
+    keys = [c.key for c in columns]
+    opening = json.dumps(head, ensure_ascii=False, default=str)[:-1]
+    yield (opening + (", " if head else "") + '"rows": [').encode("utf-8")
+    parts: list[str] = []
+    count = 0
+    for row in rows:
+        parts.append(("," if count else "") + _json_row(keys, row))
+        count += 1
+        if len(parts) >= CHUNK_ROWS:
+            yield "\n".join(parts).encode("utf-8")
+            parts.clear()
+            if on_rows:
+                on_rows(count)
+    closing = "]"
+    extra = tail() if tail else {}
+    if extra:
+        closing += ", " + json.dumps(extra, ensure_ascii=False, default=str)[1:-1]
+    yield ("\n".join(parts) + closing + "}\n").encode("utf-8")
+    if on_rows:
+        on_rows(count)
+
+
+def jsonl_chunks(items: Iterable[dict[str, Any]], on_rows: Callable[[int], None] | None = None) -> Iterator[bytes]:
+    """JSON Lines: one object per line (already built, e.g. xAPI statements)."""
+    parts: list[str] = []
+    count = 0
+    for item in items:
+        parts.append(json.dumps(item, ensure_ascii=False, separators=(",", ":")))
+        count += 1
+        if len(parts) >= CHUNK_ROWS:
+            yield ("\n".join(parts) + "\n").encode("utf-8")
+            parts.clear()
+            if on_rows:
+                on_rows(count)
+    if parts:
+        yield ("\n".join(parts) + "\n").encode("utf-8")
+    if on_rows:
+        on_rows(count)
+
+
+def rows_as_jsonl(columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> Iterator[dict[str, Any]]:
+    keys = [c.key for c in columns]
+    for row in rows:
+        yield {k: _json_value(v) for k, v in zip(keys, row, strict=True)}
+
+
+def _xlsx_value(column: Column, value: Any) -> Any:
+    if isinstance(value, Suppressed):
+        return str(value)
+    if column.kind == "datetime" and isinstance(value, str) and value:
+        return datetime.fromisoformat(value.replace("Z", ""))
+    return value
+
+
+def xlsx_chunks(columns: Sequence[Column], rows: Iterable[Sequence[Any]], lang: str = "vi",
+                sheet: str = "data", on_rows: Callable[[int], None] | None = None,
+                chunk_bytes: int = 256 * 1024) -> Iterator[bytes]:
+    """An XLSX workbook written with openpyxl's write-only mode (rows go to disk, not memory), then streamed."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    ws = workbook.create_sheet(title=sheet[:31])
+    ws.append([neutralise(c.label(lang)) for c in columns])
+    date_style = "yyyy-mm-dd hh:mm:ss"
+    dt_cols = {i for i, c in enumerate(columns) if c.kind == "datetime"}
+    count = 0
+    for row in _spreadsheet_rows(columns, rows):
+        values: list[Any] = []
+        for i, (col, v) in enumerate(zip(columns, row, strict=True)):
+            v = _xlsx_value(col, v)
+            if i in dt_cols and isinstance(v, datetime):
+                cell = WriteOnlyCell(ws, value=v)
+                cell.number_format = date_style
+                v = cell
+            elif isinstance(v, str) and v.startswith("="):  # never a formula (neutralise covers text columns)
+                cell = WriteOnlyCell(ws, value=v)
+                cell.data_type = "s"
+                v = cell
+            values.append(v)
+        ws.append(values)
+        count += 1
+        if on_rows and count % 10_000 == 0:
+            on_rows(count)
+    fd, path = tempfile.mkstemp(suffix=".xlsx")
+    os.close(fd)
+    try:
+        workbook.save(path)
+        with open(path, "rb") as f:
+            while chunk := f.read(chunk_bytes):
+                yield chunk
+    finally:
+        os.unlink(path)
+    if on_rows:
+        on_rows(count)

@@ -1,0 +1,84 @@
+"""xAPI statements for a learning record store (see /work/shared/notes/feature-anchors.md §3).
+
+One `passed` or `failed` statement per submitted attempt, plus `completed` for the attempt that
+first passed the module. The actor is an account {homePage: public_url, name: pseudonym}: the
+pseudonym is a random id with no link to a name or an email. Statement ids are UUIDv5 of the
+attempt and verb, so exporting twice gives the same ids and an LRS keeps one copy.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+VERBS = {
+    "passed": {"id": "http://adlnet.gov/expapi/verbs/passed", "display": {"vi-VN": "đạt", "en-US": "passed"}},
+    "failed": {"id": "http://adlnet.gov/expapi/verbs/failed", "display": {"vi-VN": "chưa đạt", "en-US": "failed"}},
+    "completed": {"id": "http://adlnet.gov/expapi/verbs/completed",
+                  "display": {"vi-VN": "hoàn thành", "en-US": "completed"}},
+}
+ASSESSMENT = "http://adlnet.gov/expapi/activities/assessment"
+MODULE = "http://adlnet.gov/expapi/activities/module"
+_NAMESPACE = uuid.UUID("6f0e9a53-8c1e-4d2b-9a55-3f7f0d1c2b10")
+
+
+def iso_duration(seconds: float) -> str:
+    seconds = max(0, int(round(seconds)))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "") + f"{secs}S"
+
+
+def timestamp(value: datetime) -> str:
+    return value.replace(microsecond=0).isoformat() + "Z"  # stored as naive UTC
+
+
+def statements(
+    *, public_url: str, attempt_id: str, pseudonym: str, group: str, module_id: str, module_title: dict[str, str],
+    lang: str, started_at: datetime, submitted_at: datetime, score: float, correct_count: int,
+    question_count: int, passed: bool, first_pass: bool,
+) -> list[dict[str, Any]]:
+    """The statements one submitted attempt gives (passed or failed, and completed on the first pass)."""
+    base = public_url.rstrip("/")
+    quiz = {
+        "objectType": "Activity",
+        "id": f"{base}/quiz/{module_id}",
+        "definition": {"type": ASSESSMENT,
+                       "name": {"vi-VN": f"Kiểm tra: {module_title.get('vi', module_id)}",
+                                "en-US": f"Quiz: {module_title.get('en', module_id)}"}},
+    }
+    module = {
+        "objectType": "Activity",
+        "id": f"{base}/modules/{module_id}",
+        "definition": {"type": MODULE, "name": {"vi-VN": module_title.get("vi", module_id),
+                                                "en-US": module_title.get("en", module_id)}},
+    }
+    actor = {"objectType": "Agent", "account": {"homePage": base, "name": pseudonym}}
+    extensions = {f"{base}/xapi/ext/learner-group": group, f"{base}/xapi/ext/attempt": attempt_id}
+    language = "en-US" if lang == "en" else "vi-VN"
+    result = {
+        "score": {"scaled": round(max(-1.0, min(1.0, float(score))), 4), "raw": correct_count, "min": 0,
+                  "max": question_count},
+        "success": bool(passed),
+        "completion": True,
+        "duration": iso_duration((submitted_at - started_at).total_seconds()),
+    }
+    out = []
+    verbs = ["passed" if passed else "failed"] + (["completed"] if passed and first_pass else [])
+    for verb in verbs:
+        on_module = verb == "completed"  # the module is complete; the quiz was passed or failed
+        context: dict[str, Any] = {"platform": "Kỹ năng số", "language": language, "extensions": extensions}
+        if not on_module:
+            context["contextActivities"] = {"parent": [{"objectType": "Activity", "id": module["id"]}]}
+        out.append({
+            "id": str(uuid.uuid5(_NAMESPACE, f"{attempt_id}:{verb}")),
+            "timestamp": timestamp(submitted_at),
+            "actor": actor,
+            "verb": VERBS[verb],
+            "object": module if on_module else quiz,
+            "result": result,
+            "context": context,
+            "version": "1.0.3",
+        })
+    return out

@@ -55,10 +55,14 @@ def test_the_qr_code_decodes_to_the_verification_url(client, banks, app):
     assert "http" not in svg  # made in-process: the SVG loads nothing from anywhere
 
 
-def test_the_certificate_prints_on_one_a4_landscape_page():
+def test_the_certificate_prints_on_one_a4_landscape_page(client, banks):
+    _, code = certified_learner(client, banks)
+    html = client.get(f"/certificates/{code}").text
+    assert re.search(r"@page\s*{[^}]*size:\s*A4 landscape", html)  # this page only, not every printed page
     css = (ROOT / "docs/assets/stylesheets/app.css").read_text("utf-8")
-    assert re.search(r"@page certificate\s*{[^}]*size:\s*A4 landscape", css)
-    assert re.search(r"@media print\s*{[^@]*\.kns-certificate\s*{[^}]*page:\s*certificate", css)
+    printed = css[css.index("@media print"):]
+    assert re.search(r"\.kns-certificate\s*{[^}]*break-inside:\s*avoid;\s*height:\s*1\d\dmm", printed)
+    assert re.search(r"\.kns-noprint[^{]*{\s*display:\s*none", printed)
 
 
 def test_the_verification_page_shows_status_and_masked_name(client, banks):

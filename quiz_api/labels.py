@@ -124,6 +124,14 @@ MESSAGES: dict[str, dict[str, str]] = {
                      "en": "Nothing was imported. Fix these rows: {errors}"},
     "file_required": {"vi": "Hãy chọn một tệp CSV.", "en": "Please choose a CSV file."},
     "file_too_large": {"vi": "Tệp quá lớn (tối đa {limit} KB).", "en": "The file is too large (at most {limit} KB)."},
+    "demo_refused": {"vi": "Cơ sở dữ liệu này có {count} người học thật; không tạo dữ liệu mẫu ở đây.",
+                     "en": "This database holds {count} real learners; demo data is never added to it."},
+    "demo_banner": {"vi": "Dữ liệu mẫu (demo): các con số trên trang này không phải người học thật.",
+                    "en": "Demo data: the figures on this page are not real learners."},
+    "targets_imported": {"vi": "Đã nhập chỉ tiêu: {created} mới, {updated} cập nhật.",
+                         "en": "Targets imported: {created} created, {updated} updated."},
+    "units_imported": {"vi": "Đã nhập đơn vị: {created} mới, {updated} cập nhật.",
+                       "en": "Units imported: {created} created, {updated} updated."},
 }
 
 

@@ -33,6 +33,8 @@ from quiz_api.pages.router import router as pages_router
 from quiz_api.ratelimit import RateLimiter
 
 log = logging.getLogger("kynangso")
+UPLOAD_PATHS = ("/organiser/data/",)
+UPLOAD_MAX_BYTES = 4 * 1024 * 1024
 
 
 class BodyLimit:
@@ -42,12 +44,17 @@ class BodyLimit:
         self.app = app
         self.max_bytes = max_bytes
 
+    def limit(self, path: str) -> int:
+        """CSV uploads by province admins (units, targets) may be larger than any other body."""
+        return UPLOAD_MAX_BYTES if path.startswith(UPLOAD_PATHS) else self.max_bytes
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = self.limit(scope.get("path", ""))
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+        if declared is not None and (not declared.isdigit() or int(declared) > max_bytes):
             await _too_large(scope, receive, send)
             return
         seen = 0
@@ -56,7 +63,7 @@ class BodyLimit:
             nonlocal seen
             message = await receive()
             seen += len(message.get("body", b""))
-            if seen > self.max_bytes:
+            if seen > max_bytes:
                 raise _BodyTooLarge
             return message
 

@@ -3,7 +3,192 @@
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
+import sys
+import time
+from pathlib import Path
+
+from quiz_api.config import get_settings
+from quiz_api.errors import DomainError
+from quiz_api.labels import t
+
+
+def _database():
+    from quiz_api.db import Database
+
+    return Database(get_settings().database_url)
+
+
+def _banks() -> dict:
+    from quiz_api.banks import BankError, load_banks
+
+    try:
+        return load_banks(get_settings().banks_dir)
+    except BankError as exc:
+        print(f"warning: question banks not loaded ({len(exc.problems)} problem(s)); module ids are not checked",
+              file=sys.stderr)
+        return {}
+
+
+def _known_modules(database, banks: dict) -> set[str] | None:
+    """Module ids a filter may name: the banks' and those with targets (None: banks not loaded)."""
+    if not banks:
+        return None
+    from sqlalchemy import select
+
+    from quiz_api.reports.models import Target
+
+    with database.reading() as db:
+        return set(banks) | set(db.scalars(select(Target.module_id).distinct()))
+
+
+def _actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"[:64]
+    except Exception:  # noqa: BLE001 - no user name in some containers
+        return "cli"
+
+
+def cmd_targets_import(args: argparse.Namespace) -> int:
+    from quiz_api.csvfiles import CsvFileError
+    from quiz_api.reports import audit, targets
+
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as exc:
+        print(f"cannot read the file: {exc}", file=sys.stderr)
+        return 2
+    try:
+        with _database().writing() as db:
+            counts = targets.import_csv(db=db, data=data, known_modules=set(_banks()))
+            audit.record(db=db, actor=_actor(), action="targets.import",
+                         detail={"file": Path(args.file).name, **counts},
+                         row_count=counts["created"] + counts["updated"])
+    except CsvFileError as exc:
+        print("nothing was imported; fix these rows:", file=sys.stderr)
+        for err in exc.errors:
+            print(f"  {err}", file=sys.stderr)
+        return 2
+    print(f"targets: {counts['created']} created, {counts['updated']} updated")
+    return 0
+
+
+class Progress:
+    """A one-line progress bar on stderr (rows sent, share done, rate), redrawn at most 5 times a second."""
+
+    def __init__(self, total: int | None, stream=None, width: int = 30) -> None:
+        self.total = total
+        self.stream = stream or sys.stderr
+        self.width = width
+        self.started = time.monotonic()
+        self.last = 0.0
+        self.rows = 0
+
+    def __call__(self, rows: int, final: bool = False) -> None:
+        self.rows = rows
+        now = time.monotonic()
+        if not final and now - self.last < 0.2:
+            return
+        self.last = now
+        elapsed = now - self.started
+        rate = rows / elapsed if elapsed > 0 else 0
+        if self.total:
+            done = min(1.0, rows / self.total)
+            bar = "#" * int(done * self.width)
+            line = f"[{bar:<{self.width}}] {done:4.0%} {rows:,}/{self.total:,} rows"
+        else:
+            line = f"{rows:,} rows"
+        self.stream.write(f"\r{line}  {elapsed:5.1f} s  {rate:,.0f} rows/s ")
+        if final:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from quiz_api.organisers.service import Principal
+    from quiz_api.reports import exporting, filters
+
+    settings = get_settings()
+    database = _database()
+    banks = _banks()
+    params = {k: str(v) for k, v in (("year", args.year), ("module", args.module), ("group", args.group),
+                                     ("unit", args.unit)) if v is not None}
+    operator = Principal(0, _actor(), "admin", frozenset())
+    progress: Progress | None = None
+
+    def on_rows(n: int) -> None:
+        if progress is not None:
+            progress(n)
+
+    try:
+        f = filters.parse(params, known_modules=_known_modules(database, banks))
+        with database.reading() as db:
+            scope = filters.resolve(db=db, who=operator, filters=f, aggregate_export=True)
+        export = exporting.prepare(database=database, banks=banks, settings=settings, kind=args.kind,
+                                   fmt=args.format, scope=scope, lang=args.lang, actor=operator.actor,
+                                   year_default=time.gmtime().tm_year, on_rows=on_rows)
+    except DomainError as exc:
+        print(t(exc.key, args.lang, **exc.params), file=sys.stderr)
+        return 2
+    progress = Progress(export.total)
+    out_path = None if args.output == "-" else Path(args.output)
+    tmp = out_path.with_name(out_path.name + ".part") if out_path else None
+    try:
+        with (open(tmp, "wb") if tmp else os.fdopen(os.dup(sys.stdout.fileno()), "wb")) as out:
+            for chunk in export.chunks:
+                out.write(chunk)
+        if tmp and out_path:
+            os.replace(tmp, out_path)
+    except BaseException:
+        if tmp and tmp.exists():
+            tmp.unlink()
+        raise
+    progress(progress.rows, final=True)
+    where = out_path or "stdout"
+    print(f"{export.kind}: {progress.rows:,} rows → {where}", file=sys.stderr)
+    return 0
+
+
+def cmd_demo_seed(args: argparse.Namespace) -> int:
+    from quiz_api.reports import demo
+
+    try:
+        counts = demo.seed(database=_database(), banks=_banks(), learners=args.learners, year=args.year,
+                           seed=args.seed, progress=sys.stderr)
+    except DomainError as exc:
+        print(t(exc.key, "en", **exc.params), file=sys.stderr)
+        return 2
+    print(f"demo data: {counts['learners']:,} learners, {counts['attempts']:,} attempts, "
+          f"{counts['targets']:,} targets ({counts['seconds']:.1f} s). This database is now marked as demo.")
+    return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the report commands to the `kynangso` parser."""
+    from quiz_api.reports import service
+
+    tgt = sub.add_parser("targets", help="yearly training targets").add_subparsers(dest="targets_command",
+                                                                                  required=True)
+    imp = tgt.add_parser("import", help="insert or replace targets from a CSV "
+                                        "(year,unit_code,group,module_id,headcount,target_share)")
+    imp.add_argument("file")
+    imp.set_defaults(func=cmd_targets_import)
+
+    exp = sub.add_parser("export", help="export a report (progress on stderr); every export is audited")
+    exp.add_argument("kind", choices=service.KINDS)
+    exp.add_argument("--format", default="csv", choices=("csv", "xlsx", "json", "jsonl"))
+    exp.add_argument("--year", type=int)
+    exp.add_argument("--module")
+    exp.add_argument("--group", choices=("public_servant", "business", "citizen"))
+    exp.add_argument("--unit", help="a unit code: that unit and every unit below it")
+    exp.add_argument("--lang", default="vi", choices=("vi", "en"), help="language of headers and labels")
+    exp.add_argument("-o", "--output", required=True, help="file to write, or - for stdout")
+    exp.set_defaults(func=cmd_export)
+
+    demo = sub.add_parser("demo", help="demo data").add_subparsers(dest="demo_command", required=True)
+    seed = demo.add_parser("seed", help="fill an empty (or demo) database with a realistic demo province")
+    seed.add_argument("--learners", type=int, default=2000)
+    seed.add_argument("--year", type=int, help="default: this year")
+    seed.add_argument("--seed", type=int, default=2026, help="random seed (the same seed gives the same data)")
+    seed.set_defaults(func=cmd_demo_seed)

@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, bindparam, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -46,40 +48,64 @@ def learning_paths(path: Path = PACKAGE_DIR / "learning_paths.yaml") -> dict[str
 
 # --- issuing (the submission hot path: a handful of indexed statements, no ORM) -----------------
 
+# Built once: the statements of the submission hot path, so each call only binds parameters (SQLAlchemy
+# then skips building the statement and its cache key, about half the cost of a small statement).
+_INSERT = {
+    "sqlite": sqlite_insert(_cert).on_conflict_do_nothing().returning(_cert.c.code),
+    "postgresql": pg_insert(_cert).on_conflict_do_nothing().returning(_cert.c.code),
+}
+_EXISTING = select(_cert.c.code).where(
+    _cert.c.learner_id == bindparam("learner_id"), _cert.c.kind == bindparam("kind"),
+    _cert.c.subject == bindparam("subject"))
+_PATH_STATE = (  # the learner's group and the modules they hold a certificate for
+    select(_learner.c.group, _cert.c.subject)
+    .select_from(_learner.outerjoin(_cert, and_(_cert.c.learner_id == _learner.c.id, _cert.c.kind == "module")))
+    .where(_learner.c.id == bindparam("learner_id"))
+)
+
+
 def code_for(*, conn: Connection, learner_id: int, module_id: str) -> str | None:
-    return conn.scalar(select(_cert.c.code).where(
-        _cert.c.learner_id == learner_id, _cert.c.kind == "module", _cert.c.subject == module_id))
+    return conn.scalar(_EXISTING, {"learner_id": learner_id, "kind": "module", "subject": module_id})
+
+
+def _insert_new(conn: Connection, values: dict[str, Any]) -> bool:
+    """Insert a certificate unless one conflicts (same learner, kind and subject, or same code).
+    RETURNING, not rowcount: psycopg does not report 1 for an INSERT .. ON CONFLICT that inserted."""
+    stmt = _INSERT.get(conn.dialect.name)
+    if stmt is None:  # pragma: no cover - SQLite and PostgreSQL are the supported databases
+        stmt = insert(_cert).returning(_cert.c.code)
+    return conn.execute(stmt, values).scalar() is not None
 
 
 def _issue(conn: Connection, learner_id: int, kind: str, subject: str, attempt_id: str | None,
            score: float | None, now: datetime) -> tuple[str, bool]:
-    """The learner's certificate of this kind and subject, and whether it was issued just now."""
-    existing = conn.scalar(select(_cert.c.code).where(
-        _cert.c.learner_id == learner_id, _cert.c.kind == kind, _cert.c.subject == subject))
-    if existing:
-        return existing, False
-    code = codes.new_code(CODE_LENGTH)
-    conn.execute(insert(_cert).values(code=code, learner_id=learner_id, kind=kind, subject=subject,
-                                      attempt_id=attempt_id, score=score, issued_at=now))
-    return code, True
+    """The learner's certificate of this kind and subject, and whether it was issued just now.
+    One statement for a first pass; a code that happens to collide with another certificate's
+    (40 random bits: likely once among about a million) is drawn again, never an error."""
+    for _ in range(8):
+        code = codes.new_code(CODE_LENGTH)
+        if _insert_new(conn, {"code": code, "learner_id": learner_id, "kind": kind, "subject": subject,
+                              "attempt_id": attempt_id, "score": score, "issued_at": now}):
+            return code, True
+        existing = conn.scalar(_EXISTING, {"learner_id": learner_id, "kind": kind, "subject": subject})
+        if existing:
+            return existing, False
+    raise RuntimeError("no free certificate code after 8 draws")  # pragma: no cover - 2^-40 per draw
 
 
-def issue_for_pass(*, conn: Connection, learner_id: int, module_id: str, attempt_id: str, score: float,
+def issue_for_pass(*, conn: Connection, learner_id: int, module_id: str, attempt_id: str | None, score: float,
                    now: datetime) -> str:
     """The learner's certificate for the module (their first pass keeps its code); also the path one
-    when this pass completes the learner's group path. A repeated pass costs one indexed read."""
+    when this pass completes the learner's group path. Runs inside the submission's transaction:
+    two indexed statements for a first pass (insert; the learner's group and module certificates)."""
     code, new = _issue(conn, learner_id, "module", module_id, attempt_id, score, now)
     if not new:  # the path was checked when this module was first passed
         return code
-    group = conn.scalar(select(_learner.c.group).where(_learner.c.id == learner_id))
-    path = learning_paths().get(group or "", [])
-    if module_id in path:
-        passed = conn.scalar(
-            select(func.count(func.distinct(_cert.c.subject))).where(and_(
-                _cert.c.learner_id == learner_id, _cert.c.kind == "module", _cert.c.subject.in_(path)))
-        )
-        if passed == len(path):
-            _issue(conn, learner_id, "path", group, None, None, now)
+    rows = conn.execute(_PATH_STATE, {"learner_id": learner_id}).all()
+    if rows:
+        path = learning_paths().get(rows[0].group, [])
+        if module_id in path and set(path) <= {r.subject for r in rows}:
+            _issue(conn, learner_id, "path", rows[0].group, None, None, now)
     return code
 
 

@@ -63,3 +63,13 @@ def test_the_learning_paths_name_every_group():
     from quiz_api.labels import GROUPS
 
     assert set(certificates.learning_paths()) == set(GROUPS) == set(certificates.PATH_PAGES)
+
+
+def test_a_random_code_that_collides_with_another_certificate_is_drawn_again(client, banks, database, monkeypatch):
+    first = pass_module(client, banks, new_learner(client))["certificate_code"]
+    learner_code = new_learner(client, full_name="Người Thứ Hai")
+    draws = iter([first, "ZZZZ-ZZZZ-" + certificates.codes.check_char("ZZZZZZZZ")])
+    monkeypatch.setattr(certificates.codes, "new_code", lambda length: next(draws))
+    second = pass_module(client, banks, learner_code)["certificate_code"]
+    assert second == "ZZZZ-ZZZZ-" + certificates.codes.check_char("ZZZZZZZZ") and second != first
+    assert client.get(f"/api/v1/certificates/{second}").json()["holder"] == "Người T. H."

@@ -44,10 +44,10 @@ class Export:
 def check_access(kind: str, fmt: str, who: Principal | None) -> None:
     if kind not in service.KINDS:
         raise Invalid("bad_filter", name="kind", reason=", ".join(service.KINDS))
-    if fmt not in service.FORMATS[kind]:
-        raise Invalid("bad_format", format=fmt[:10], allowed=", ".join(service.FORMATS[kind]))
     if kind in service.ADMIN_ONLY and who is not None and not who.is_admin:
         raise Forbidden("admin_only")
+    if fmt not in service.FORMATS[kind]:
+        raise Invalid("bad_format", format=fmt[:10], allowed=", ".join(service.FORMATS[kind]))
 
 
 def prepare(*, database: Database, banks: dict[str, Bank], settings: Settings, kind: str, fmt: str,

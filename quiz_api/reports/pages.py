@@ -1,17 +1,209 @@
-"""The organiser dashboard (server-rendered, no JavaScript) and its download buttons."""
+"""The organiser dashboard (server-rendered, no JavaScript), its download buttons, and the admin's
+upload forms for units and targets."""
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from sqlalchemy import func, select
 
-from quiz_api.labels import pick_lang
-from quiz_api.organisers.deps import WebOrganiser
-from quiz_api.pages import render
+from quiz_api.attempts.models import Attempt
+from quiz_api.csvfiles import CsvFileError
+from quiz_api.errors import DomainError, Invalid, NotFound
+from quiz_api.labels import GROUPS, pick_lang, t
+from quiz_api.organisers import service as organisers
+from quiz_api.organisers.deps import WebAdmin, WebOrganiser
+from quiz_api.pages import check_csrf, render
+from quiz_api.reports import audit, charts, demo, filters, service, targets
+from quiz_api.reports.formats import Suppressed
+from quiz_api.reports.router import export_response
+from quiz_api.units import service as units
+from quiz_api.units.models import Unit
 
 router = APIRouter(include_in_schema=False)
+MAX_UPLOAD = 2 * 1024 * 1024
+
+
+def _pct(value: Any) -> str:
+    if isinstance(value, Suppressed):
+        return str(value)
+    return "—" if value is None else f"{value * 100:.0f}%"
+
+
+def _num(value: Any) -> str:
+    if isinstance(value, Suppressed):
+        return str(value)
+    return "—" if value is None else f"{value:,}".replace(",", ".")
+
+
+def _years(database) -> list[int]:
+    """Years to offer: those with targets or attempts, and this year."""
+    with database.engine.connect() as conn:
+        years = set(service.years_with_targets(conn))
+        first, last = conn.execute(select(func.min(Attempt.submitted_at), func.max(Attempt.submitted_at))).one()
+        conn.rollback()
+    if first is not None:
+        years.update(range(first.year, last.year + 1))
+    years.add(date.today().year)
+    return sorted(years, reverse=True)
+
+
+def _by_unit_group(rows: list[service.AnnualRow]) -> list[service.AnnualRow]:
+    """Targets summed over modules, per unit and group (the dashboard's table; files keep every module)."""
+    sums: dict[tuple[str, str], list] = {}
+    for r in rows:
+        s = sums.setdefault((r.unit_code, r.group), [r.unit_name, 0, 0, 0, 0])
+        s[1] += r.headcount
+        s[2] += r.target
+        s[3] += r.trained
+        s[4] += r.trained_in_year
+    return [service.AnnualRow(code, name, group, "*", h, (tgt / h if h else 0.0), tgt, tr, ty)
+            for (code, group), (name, h, tgt, tr, ty) in sums.items()]
 
 
 @router.get("/organiser")
-def dashboard(request: Request, who: WebOrganiser, lang: str | None = None) -> Response:
-    return render(request, "dashboard.html", pick_lang(lang), who=who)
+def dashboard(request: Request, who: WebOrganiser) -> Response:
+    lang = pick_lang(request.query_params.get("lang"))
+    state = request.app.state
+    settings, database, banks = state.settings, state.database, state.banks
+    threshold = settings.suppression_threshold
+    asked = filters.parse(request.query_params, allowed_extra=("lang",), known_modules=set(banks) | _target_modules(database))
+    year = asked.year or date.today().year
+    chosen = filters.Filters(year, asked.module, asked.group, asked.unit)
+    with database.reading() as db:
+        scope = filters.resolve(db=db, who=who, filters=chosen, aggregate_export=False)
+        visible = organisers.visible_units(db=db, who=who)
+        unit_options = [u for u in units.list_units(db=db) if visible is None or u.code in visible]
+    with database.engine.connect() as conn:
+        totals = service.totals(conn, scope, threshold)
+        modules = service.module_rates(conn, scope, threshold)
+        months = service.monthly(conn, scope, threshold, year)
+        try:
+            rows, total_rows = service.annual_figures(conn, scope, year)
+            no_targets = None
+        except NotFound as exc:
+            rows, total_rows, no_targets = [], [], t(exc.key, lang, **exc.params)
+        unit_rows = service.annual_table(_by_unit_group(rows), [], threshold=threshold, suppress=scope.suppress,
+                                         lang=lang)
+        total_table = service.annual_table([], total_rows, threshold=threshold, suppress=scope.suppress, lang=lang)
+        flagged = []
+        if who.is_admin:
+            flagged = [r for r in service.question_rows(conn, scope, banks, threshold=threshold, lang=lang)
+                       if r[6] and isinstance(r[3], int) and r[3] >= 20][:15]
+        conn.rollback()
+
+    def title(module_id: str) -> str:
+        bank = banks.get(module_id)
+        return bank.title[lang] if bank else module_id
+
+    en = lang == "en"
+    module_chart = charts.bar_chart(
+        [charts.Bar(title(m), rate, _pct(rate) if rate is not None else _pct(passed)) for m, _l, passed, rate in modules],
+        title="Pass rate by module" if en else "Tỉ lệ đạt theo học phần")
+    month_labels = [f"T{m}" if not en else date(2000, m, 1).strftime("%b") for m, _, _ in months]
+    month_chart = charts.column_chart(
+        month_labels,
+        [("Attempts" if en else "Lượt làm bài", [v if isinstance(v, int) else None for _, v, _ in months]),
+         ("First passes" if en else "Người đạt lần đầu", [v if isinstance(v, int) else None for _, _, v in months])],
+        title=f"{'Month by month' if en else 'Theo tháng'} {year}")
+    target_bars = []
+    for r in total_table:
+        trained_rate = r[9] if not isinstance(r[9], Suppressed) else None
+        label = ("All" if en else "Tất cả") if r[2] == "*" else f"{GROUPS[r[2]][lang]} · {title(r[3])}"
+        target_bars.append(charts.Bar(label, trained_rate, f"{_pct(r[9])} / {_pct(r[5])}", target=r[5]))
+    target_chart = charts.bar_chart(target_bars, title="Trained against target" if en else "Đã đạt so với chỉ tiêu",
+                                    label_width=260)
+    download_kinds = ["summary", "annual", "completions", "attempts"] + (["questions", "xapi"] if who.is_admin else [])
+    base_query = chosen.query(lang=lang if en else None)
+    downloads = [(k, service.TITLES[k][lang], [(fmt, f"/organiser/download/{k}?{base_query}&format={fmt}".replace("?&", "?"))
+                                              for fmt in ("csv", "xlsx", "json", "jsonl") if fmt in service.FORMATS[k]])
+                 for k in download_kinds]
+    switch = chosen.query(lang=None if en else "en")
+    return render(
+        request, "dashboard.html", lang, who=who, filters=chosen, years=_years(database), banks=banks,
+        unit_options=unit_options, totals=totals, modules=modules, months=months, unit_rows=unit_rows,
+        total_table=total_table, no_targets=no_targets, flagged=flagged, module_chart=module_chart,
+        month_chart=month_chart, target_chart=target_chart, downloads=downloads, pct=_pct, num=_num,
+        title=title, month_labels=month_labels, suppressed=scope.suppress, threshold=threshold,
+        is_demo=demo.is_demo(database=database), lang_switch_url="/organiser" + (f"?{switch}" if switch else ""),
+    )
+
+
+def _target_modules(database) -> set[str]:
+    from quiz_api.reports.models import Target
+
+    with database.reading() as db:
+        return set(db.scalars(select(Target.module_id).distinct()))
+
+
+@router.get("/organiser/download/{kind}")
+def download(request: Request, kind: str, who: WebOrganiser) -> Response:
+    """The dashboard's download buttons: the same export as the API, over the web session."""
+    if kind not in service.KINDS:
+        raise NotFound("not_found")
+    fmt = request.query_params.get("format") or service.FORMATS[kind][0]
+    state = request.app.state
+    return export_response(request, kind=kind, fmt=fmt, who=who, database=state.database, banks=state.banks,
+                           settings=state.settings, year_default=date.today().year)
+
+
+# --- admin: units and targets ------------------------------------------------------------------------
+
+def _data_page(request: Request, who, lang: str, status_code: int = 200, errors: list[str] | None = None,
+               notice: str | None = None, which: str | None = None) -> Response:
+    with request.app.state.database.reading() as db:
+        years = targets.list_years(db=db)
+        unit_count = db.scalar(select(func.count()).select_from(Unit))
+    return render(request, "dashboard_data.html", lang, status_code=status_code, who=who, years=years,
+                  unit_count=unit_count, errors=errors or [], notice=notice, which=which,
+                  modules=sorted(request.app.state.banks), groups_list=list(GROUPS))
+
+
+@router.get("/organiser/data")
+def data_page(request: Request, who: WebAdmin) -> Response:
+    return _data_page(request, who, pick_lang(request.query_params.get("lang")))
+
+
+async def _upload(request: Request) -> tuple[str, bytes]:
+    form = await request.form()
+    lang = pick_lang(str(form.get("lang", "vi")))
+    check_csrf(request, str(form.get("csrf_token", "")))
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str) or not upload.filename:
+        raise Invalid("file_required")
+    content = await upload.read(MAX_UPLOAD + 1)
+    if len(content) > MAX_UPLOAD:
+        raise Invalid("file_too_large", limit=MAX_UPLOAD // 1024)
+    if not content.strip():
+        raise Invalid("file_required")
+    return lang, content
+
+
+@router.post("/organiser/data/{which}")
+async def upload(request: Request, which: str, who: WebAdmin) -> Response:
+    """Import units or targets from an uploaded CSV: all rows or none, every bad line listed."""
+    if which not in ("units", "targets"):
+        raise NotFound("not_found")
+    lang = pick_lang(request.query_params.get("lang"))
+    try:
+        lang, content = await _upload(request)
+        with request.app.state.database.writing() as db:
+            if which == "units":
+                counts = units.import_csv(db=db, data=content)
+            else:
+                counts = targets.import_csv(db=db, data=content,
+                                            known_modules=set(request.app.state.banks) or None)
+            audit.record(db=db, actor=who.actor, action=f"{which}.import", detail=counts,
+                         row_count=counts["created"] + counts["updated"])
+    except CsvFileError as exc:
+        return _data_page(request, who, lang, status_code=422, errors=[str(e) for e in exc.errors[:200]],
+                          which=which)
+    except DomainError as exc:
+        if exc.status == 403:
+            raise
+        return _data_page(request, who, lang, status_code=exc.status, errors=[t(exc.key, lang, **exc.params)],
+                          which=which)
+    return _data_page(request, who, lang, notice=t(f"{which}_imported", lang, **counts), which=which)

@@ -25,6 +25,7 @@ from quiz_api.db import utcnow
 from quiz_api.errors import Conflict, Invalid, NotFound
 from quiz_api.labels import GROUPS, t
 from quiz_api.learners.models import Learner
+from quiz_api.learners.service import clean_text
 from quiz_api.reports import audit
 
 CODE_LENGTH = 8  # 40 random bits + check character, e.g. "7KQ2-M9XD-P"
@@ -216,7 +217,7 @@ def public_payload(view: CertificateView, *, banks: dict[str, Bank], lang: str, 
 def revoke(*, db: Session, code: str, reason: str, actor: str, now: datetime | None = None) -> CertificateView:
     """Revoke a certificate for a stated reason (kept for the holder and the audit log, not shown
     publicly). Revoking twice raises Conflict and changes nothing."""
-    reason = " ".join((reason or "").split())
+    reason = clean_text(reason)
     if not reason or len(reason) > 500:
         raise Invalid("revoke_reason_required")
     view = lookup(db=db, code=code)

@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,6 +27,7 @@ from quiz_api.units.models import Unit
 CODE_LENGTH = 12  # 60 random bits + a check character
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 _PHONE = re.compile(r"^\+?[0-9 .-]{8,20}$")
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -42,23 +44,32 @@ def hash_code(code: str) -> str:
     return hashlib.sha256(codes.normalise(code).encode()).hexdigest()
 
 
+def clean_text(value: str | None) -> str:
+    """One line of typed text: NFC, control characters dropped (PostgreSQL refuses NUL; none belongs
+    in a name), runs of spaces collapsed."""
+    return " ".join(_CONTROLS.sub(" ", unicodedata.normalize("NFC", value or "")).split())
+
+
 def clean_profile(
     *, full_name: str, group: str, unit_code: str, organisation: str | None, email: str | None, phone: str | None
 ) -> Profile:
     """Normalise and check a profile; raise Invalid naming the first problem."""
-    name = " ".join((full_name or "").split())
+    name = clean_text(full_name)
     if not name or len(name) > 120:
         raise Invalid("name_required")
     if group not in GROUPS:
         raise Invalid("bad_group")
     email = (email or "").strip() or None
-    if email and (len(email) > 254 or not _EMAIL.match(email)):
+    if email and (len(email) > 254 or not _EMAIL.match(email) or _CONTROLS.search(email)):
         raise Invalid("bad_email")
     phone = (phone or "").strip() or None
     if phone and (not _PHONE.match(phone) or not 8 <= sum(c.isdigit() for c in phone) <= 15):
         raise Invalid("bad_phone")
-    organisation = " ".join((organisation or "").split())[:200] or None
-    return Profile(name, group, (unit_code or "").strip(), organisation, email, phone)
+    organisation = clean_text(organisation)[:200] or None
+    unit = (unit_code or "").strip()
+    if _CONTROLS.search(unit):
+        raise Invalid("unknown_unit", unit_code=clean_text(unit))
+    return Profile(name, group, unit, organisation, email, phone)
 
 
 def create(*, db: Session, profile: Profile, consent: bool, consent_version: str) -> tuple[Learner, str]:

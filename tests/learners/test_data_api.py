@@ -264,3 +264,26 @@ def test_viewing_the_data_counts_as_activity_for_retention(client, database):
         db.execute(update(Learner).values(last_seen_at=utcnow() - timedelta(days=100)))
     client.get(f"/api/v1/learners/{code}/data")
     assert learner_row(database, full_name="Trưng Trắc").last_seen_at > utcnow() - timedelta(minutes=1)
+
+
+@pytest.mark.parametrize(("body", "status", "stored"), [
+    ({"full_name": "Trần\x00 Văn\x1b Ba"}, 200, "Trần Văn Ba"),  # control characters dropped
+    ({"full_name": "Tra\u0302\u0300n Va\u0306n Ba"}, 200, "Trần Văn Ba"),  # decomposed diacritics stored composed
+    ({"organisation": "HTX\x00 Muối"}, 200, "Trần Văn Ba"),
+    ({"email": "ba\x00@example.vn"}, 422, "Trần Văn Ba"),
+    ({"unit_code": "TN\x00"}, 422, "Trần Văn Ba"),
+])
+def test_control_characters_never_reach_the_database(client, database, body, status, stored):
+    """PostgreSQL refuses NUL in text: it must be a clean answer, not a 500, on both databases."""
+    code = new_learner(client, full_name="Trần Văn Ba")
+    response = client.patch(f"/api/v1/learners/{code}", json=body)
+    assert response.status_code == status, response.text
+    row = learner_row(database, pseudonym=learner_row(database, group="citizen").pseudonym)
+    assert row.full_name == stored and (row.organisation in (None, "HTX Muối"))
+
+
+def test_registration_drops_control_characters_too(client, database):
+    response = client.post("/api/v1/learners", json={"full_name": "Lê\x00 Văn Hưu", "group": "citizen",
+                                                      "unit_code": "TN", "consent": True})
+    assert response.status_code == 201
+    assert learner_row(database, group="citizen").full_name == "Lê Văn Hưu"

@@ -99,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rounds", type=int, default=1, help="health+submit pairs, each on fresh attempts")
     p.add_argument("--smoke", action="store_true", help="tiny load for CI: checks it runs and rows, no goal")
     p.add_argument("--json", type=Path, help="also write the figures here")
+    p.add_argument("--profile", type=Path,
+                   help="record the server with py-spy during the submit runs (collapsed stacks to this file)")
     a = p.parse_args(argv)
     if a.smoke:
         a.duration, a.learners, a.attempts, a.rounds = 1, 50, 3000, 1
@@ -127,7 +129,15 @@ def main(argv: list[str] | None = None) -> int:
             log(f"round {r + 1}: {len(attempts)} attempts started in {prep:.1f} s ({len(attempts) / prep:.0f}/s)")
             wrk = dict(connections=a.connections, threads=a.threads, duration=a.duration)
             live = run_wrk(f"{server.base_url}/api/v1/health/live", "get.lua", **wrk)
+            spy = None
+            if a.profile:
+                spy = subprocess.Popen([str(harness.ROOT / ".venv/bin/py-spy"), "record", "-p", str(server.process.pid),
+                                        "--subprocesses", "--threads", "--gil", "-r", "200", "-f", "raw",
+                                        "-o", f"{a.profile}.{r}", "-d", str(a.duration)],
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             sub = run_wrk(server.base_url, "submit.lua", **wrk, args=[str(path), str(a.threads)])
+            if spy:
+                spy.wait()
             if sub["wrapped"]:  # re-submissions are reads of a stored result: not what is measured
                 log(f"  WARNING: ran out of prepared attempts ({sub['wrapped']} wraps): raise --attempts")
                 wrapped = True

@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from quiz_api.api import api_router
+from quiz_api.attempts.router import SubmitFastLane
 from quiz_api.attempts.service import QuizSettings
 from quiz_api.banks import load_banks
 from quiz_api.certificates.pages import router as certificate_pages_router
@@ -171,5 +172,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.mount("/", StaticFiles(directory=settings.site_dir, html=True), name="site")
     else:
         log.warning("site directory %s not found: run `make site` to serve the lessons", settings.site_dir)
+    app.add_middleware(SubmitFastLane, state=app.state)  # inside BodyLimit: oversized bodies never reach it
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app

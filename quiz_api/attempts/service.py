@@ -1,9 +1,11 @@
 """Quiz attempts: start (draw and store), submit (grade and store once), read the result.
 
-The submission path, in one sitting: read the attempt (no lock), grade it in memory (pure),
-then one short write transaction that claims the attempt with a conditional UPDATE, stores the
-answers and, on a pass, the certificate. A second or concurrent submit loses the claim and
-returns the stored result, so every attempt is recorded exactly once.
+The submission path, in one sitting: router.py awaits `record` in the group-commit writer
+(db.py), which reads the attempt, grades it in memory (pure), claims it with a conditional UPDATE,
+stores the answers and, on a pass, the certificate, all in the batch's one transaction; the
+answer is sent only after that transaction's commit (one fsync for the whole batch). A second or
+concurrent submit loses the claim and returns the stored result, so every attempt is recorded
+exactly once.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import random
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
@@ -22,7 +25,7 @@ from quiz_api import grading
 from quiz_api.attempts.models import Attempt, AttemptAnswer
 from quiz_api.banks import Bank, lesson_url
 from quiz_api.certificates import service as certificates
-from quiz_api.db import Database, utcnow
+from quiz_api.db import Database, Raw, utcnow
 from quiz_api.errors import Expired, Invalid, NotFound, TooSoon
 from quiz_api.learners.models import Learner
 
@@ -81,16 +84,12 @@ def start(
 
 def questions_payload(bank: Bank, draw: grading.Draw, lang: str) -> list[dict[str, Any]]:
     """The drawn questions as a learner may see them: never the answer or the explanation."""
-    out = []
-    for qid, choice_ids in draw:
-        q = bank.questions[qid]
-        out.append({
-            "id": qid,
-            "type": q.type,
-            "text": q.text[lang],
-            "choices": [{"id": cid, "text": q.choice_text(cid, lang)} for cid in choice_ids],
-        })
-    return out
+    view = _view(bank, lang)
+    return [
+        {"id": qid, "type": bank.questions[qid].type, "text": view[qid].text,
+         "choices": [{"id": cid, "text": view[qid].choices[cid]} for cid in choice_ids]}
+        for qid, choice_ids in draw
+    ]
 
 
 def load(*, conn: Connection, attempt_id: str) -> Any:
@@ -104,64 +103,117 @@ def submit(
     *, database: Database, banks: dict[str, Bank], attempt_id: str, answers: dict[str, list[str]],
     lang: str | None = None,
 ) -> dict[str, Any]:
-    """Grade and record an attempt once; later calls return the stored result unchanged."""
-    with database.engine.connect() as conn:
-        row = load(conn=conn, attempt_id=attempt_id)
-        conn.rollback()
-    bank = banks.get(row.module_id)
+    """Grade and record an attempt once; later calls return the stored result unchanged.
+
+    Blocking form, for sync callers (the HTML form page): the work runs in the group-commit writer
+    and this returns once its batch is committed. The API awaits the writer instead (router.py).
+    """
+    return database.writer.run(partial(record, banks=banks, attempt_id=attempt_id, answers=answers, lang=lang))
+
+
+def record(
+    conn: Connection, *, banks: dict[str, Bank], attempt_id: str, answers: dict[str, list[str]],
+    lang: str | None = None,
+) -> dict[str, Any]:
+    """The submission inside the caller's write transaction: read the attempt, grade it in memory,
+    claim it with a conditional UPDATE, store the answers and, on a pass, the certificate.
+
+    Whoever loses the claim (a second submit, or another worker's concurrent one) returns the
+    stored result, so every attempt is recorded exactly once.
+    """
+    raw = Raw(conn)
+    found = raw.execute(_LOAD, (attempt_id,)).fetchone()
+    if found is None:
+        raise NotFound("unknown_attempt")
+    learner_id, module_id, row_lang, draw_json, expires_at, submitted_at = found
+    bank = banks.get(module_id)
     if bank is None:
-        raise NotFound("unknown_module", module_id=row.module_id)
-    lang = lang or row.lang
-    if row.submitted_at is not None:
-        return stored_result(database=database, bank=bank, attempt_id=attempt_id, lang=lang)
+        raise NotFound("unknown_module", module_id=module_id)
+    lang = lang or row_lang
+    if submitted_at is not None:
+        return _stored(conn, bank, load(conn=conn, attempt_id=attempt_id), lang)
     now = utcnow()
-    if now > row.expires_at + GRACE:
-        raise Expired("attempt_expired", expires_at=row.expires_at.strftime("%H:%M %d/%m/%Y UTC"))
-    draw = [(qid, cids) for qid, cids in json.loads(row.draw)]
+    expires_at = raw.read_dt(expires_at)
+    if now > expires_at + GRACE:
+        raise Expired("attempt_expired", expires_at=expires_at.strftime("%H:%M %d/%m/%Y UTC"))
+    draw = [(qid, cids) for qid, cids in json.loads(draw_json)]
     try:
         result = grading.grade(draw, answers, bank.grading, bank.pass_mark)
     except grading.AnswerError as exc:
         raise Invalid(exc.reason, question_id=exc.question_id, choice_id=exc.choice_id or "") from exc
+    claimed = raw.execute(_CLAIM, (raw.dt(now), result.correct_count, result.score, result.passed,
+                                   attempt_id)).rowcount
+    if claimed != 1:  # another worker recorded it between our read and our claim
+        return _stored(conn, bank, load(conn=conn, attempt_id=attempt_id), lang)
+    raw.executemany(_INSERT_ANSWER, [(attempt_id, i, item.question_id, ",".join(item.chosen), item.correct)
+                                     for i, item in enumerate(result.items)])
     certificate_code = None
-    with database.write_engine.begin() as conn:
-        claimed = conn.execute(
-            update(_attempt)
-            .where(_attempt.c.id == attempt_id, _attempt.c.submitted_at.is_(None))
-            .values(submitted_at=now, correct_count=result.correct_count, score=result.score,
-                    passed=result.passed)
-        ).rowcount
-        if claimed == 1:
-            conn.execute(insert(_answer), [
-                {"attempt_id": attempt_id, "position": i, "question_id": item.question_id,
-                 "chosen": ",".join(item.chosen), "correct": item.correct}
-                for i, item in enumerate(result.items)
-            ])
-            if result.passed:
-                certificate_code = certificates.issue_for_pass(
-                    conn=conn, learner_id=row.learner_id, module_id=row.module_id, attempt_id=attempt_id,
-                    score=result.score, now=now)
-    if claimed != 1:  # someone else recorded it first
-        return stored_result(database=database, bank=bank, attempt_id=attempt_id, lang=lang)
+    if result.passed:
+        certificate_code = certificates.issue_for_pass(
+            conn=conn, learner_id=learner_id, module_id=module_id, attempt_id=attempt_id,
+            score=result.score, now=now)
     return result_payload(bank, attempt_id, draw, result.items, result.score, result.correct_count,
                           result.passed, certificate_code, lang)
 
 
+# The hot path's statements, at driver level (see db.Raw). The claim only succeeds for an attempt
+# nobody has submitted yet.
+_LOAD = "SELECT learner_id, module_id, lang, draw, expires_at, submitted_at FROM attempt WHERE id = ?"
+_CLAIM = ("UPDATE attempt SET submitted_at = ?, correct_count = ?, score = ?, passed = ? "
+          "WHERE id = ? AND submitted_at IS NULL")
+_INSERT_ANSWER = "INSERT INTO attempt_answer (attempt_id, position, question_id, chosen, correct) VALUES (?, ?, ?, ?, ?)"
+
+
 def stored_result(*, database: Database, bank: Bank, attempt_id: str, lang: str) -> dict[str, Any]:
+    """The recorded result of a submitted attempt (NotFound while it is not submitted)."""
     with database.engine.connect() as conn:
-        row = load(conn=conn, attempt_id=attempt_id)
-        if row.submitted_at is None:
-            raise NotFound("unknown_attempt")
-        answers = conn.execute(
-            select(_answer.c.question_id, _answer.c.chosen, _answer.c.correct)
-            .where(_answer.c.attempt_id == attempt_id).order_by(_answer.c.position)
-        ).all()
-        code = certificates.code_for(conn=conn, learner_id=row.learner_id, module_id=row.module_id) \
-            if row.passed else None
+        result = _stored(conn, bank, load(conn=conn, attempt_id=attempt_id), lang)
         conn.rollback()
+    return result
+
+
+def _stored(conn: Connection, bank: Bank, row: Any, lang: str) -> dict[str, Any]:
+    if row.submitted_at is None:
+        raise NotFound("unknown_attempt")
+    answers = conn.execute(
+        select(_answer.c.question_id, _answer.c.chosen, _answer.c.correct)
+        .where(_answer.c.attempt_id == row.id).order_by(_answer.c.position)
+    ).all()
+    code = certificates.code_for(conn=conn, learner_id=row.learner_id, module_id=row.module_id) \
+        if row.passed else None
     draw = [(qid, cids) for qid, cids in json.loads(row.draw)]
     items = tuple(grading.ItemResult(a.question_id, tuple(c for c in a.chosen.split(",") if c), a.correct)
                   for a in answers)
-    return result_payload(bank, attempt_id, draw, items, row.score, row.correct_count, row.passed, code, lang)
+    return result_payload(bank, row.id, draw, items, row.score, row.correct_count, row.passed, code, lang)
+
+
+@dataclass(frozen=True)
+class _QuestionView:
+    """What a learner sees of a question in one language, computed once per bank and language."""
+
+    text: str
+    choices: dict[str, str]
+    correct: list[str]
+    explanation: str
+    lesson_url: str
+
+
+_views: dict[tuple[int, str], tuple[Bank, dict[str, _QuestionView]]] = {}
+
+
+def _view(bank: Bank, lang: str) -> dict[str, _QuestionView]:
+    """Question texts, choice texts, sorted keys and lesson URLs of a bank in one language: built on
+    first use and kept (banks are loaded once at start-up and never change while serving)."""
+    cached = _views.get((id(bank), lang))
+    if cached is not None and cached[0] is bank:
+        return cached[1]
+    view = {
+        q.id: _QuestionView(q.text[lang], {c.id: c.text[lang] for c in q.choices}, sorted(q.correct),
+                            q.explanation[lang], lesson_url(q.lesson, lang))
+        for q in bank.questions.values()
+    }
+    _views[(id(bank), lang)] = (bank, view)
+    return view
 
 
 def result_payload(
@@ -170,22 +222,23 @@ def result_payload(
 ) -> dict[str, Any]:
     """The graded attempt as the learner sees it: per question right or wrong, why, and where to read."""
     order = dict(draw)
+    view = _view(bank, lang)
     questions = []
     for item in items:
-        q = bank.questions.get(item.question_id)
+        q = view.get(item.question_id)
         if q is None:  # the question was retired from the bank after this attempt
             questions.append({"id": item.question_id, "correct": item.correct, "chosen": list(item.chosen)})
             continue
         questions.append({
-            "id": q.id,
-            "type": q.type,
-            "text": q.text[lang],
+            "id": item.question_id,
+            "type": bank.questions[item.question_id].type,
+            "text": q.text,
             "correct": item.correct,
             "chosen": list(item.chosen),
-            "correct_choices": sorted(q.correct),
-            "choices": [{"id": cid, "text": q.choice_text(cid, lang)} for cid in order.get(q.id, [])],
-            "explanation": q.explanation[lang],
-            "lesson_url": lesson_url(q.lesson, lang),
+            "correct_choices": q.correct,
+            "choices": [{"id": cid, "text": q.choices[cid]} for cid in order.get(item.question_id, [])],
+            "explanation": q.explanation,
+            "lesson_url": q.lesson_url,
         })
     return {
         "attempt_id": attempt_id,

@@ -47,7 +47,8 @@ def _context(request: Request, view: certificates.CertificateView, lang: str) ->
     url = certificates.verify_url(settings.public_url, view.code)
     return {
         "cert": view,
-        "title": certificates.title(kind=view.kind, subject=view.subject, banks=request.app.state.banks, lang=lang),
+        "title": certificates.title(kind=view.kind, subject=view.subject, banks=request.app.state.banks,
+                                    lang=lang),
         "subject_url": certificates.subject_url(kind=view.kind, subject=view.subject, lang=lang),
         "issued_on": long_date(view.issued_at, lang),
         "revoked_on": long_date(view.revoked_at, lang) if view.revoked_at else None,
@@ -80,8 +81,9 @@ def certificate_badge(request: Request, code: str, lang: str | None = None) -> R
     if not view.valid:
         raise Expired("badge_not_valid")
     settings = request.app.state.settings
-    badge = certificates.open_badge(view, banks=request.app.state.banks, lang=lang, public_url=settings.public_url,
-                                    issuer_name=load_profile(settings.profile_dir).programme_name(lang))
+    issuer = load_profile(settings.profile_dir).programme_name(lang)
+    badge = certificates.open_badge(view, banks=request.app.state.banks, lang=lang,
+                                    public_url=settings.public_url, issuer_name=issuer)
     return JSONResponse(badge, media_type="application/ld+json", headers={
         "Content-Disposition": f'attachment; filename="certificate-{view.code}.json"'})
 
@@ -94,8 +96,8 @@ def verify_form(request: Request, code: str | None = None, lang: str | None = No
         try:
             stored = certificates.canonical_code(code[:MAX_CODE])
         except NotFound as exc:
-            return render(request, "certificate_verify.html", lang, status_code=404, cert=None, typed=code[:MAX_CODE],
-                          error=t(exc.key, lang))
+            return render(request, "certificate_verify.html", lang, status_code=404, cert=None,
+                          typed=code[:MAX_CODE], error=t(exc.key, lang))
         return RedirectResponse(f"/verify/{stored}" + ("?lang=en" if lang == "en" else ""), status_code=303)
     return render(request, "certificate_verify.html", lang, cert=None, typed="", error=None)
 
@@ -107,6 +109,7 @@ def verify_page(request: Request, code: str, lang: str | None = None) -> Respons
     try:
         view = _lookup(request, code)
     except NotFound as exc:
-        return render(request, "certificate_verify.html", lang, status_code=404, cert=None, typed=code[:MAX_CODE],
-                      error=t(exc.key, lang))
-    return render(request, "certificate_verify.html", lang, typed="", error=None, **_context(request, view, lang))
+        return render(request, "certificate_verify.html", lang, status_code=404, cert=None,
+                      typed=code[:MAX_CODE], error=t(exc.key, lang))
+    return render(request, "certificate_verify.html", lang, typed="", error=None,
+                  **_context(request, view, lang))

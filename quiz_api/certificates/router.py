@@ -12,7 +12,8 @@ from quiz_api.schemas import Problem
 
 router = APIRouter(tags=["certificates"])
 
-CertificateCode = Path(max_length=40, description='as printed, e.g. "7KQ2-M9XD-P" (case and hyphens do not matter)')
+CertificateCode = Path(max_length=40,
+                       description='as printed, e.g. "7KQ2-M9XD-P" (case and hyphens do not matter)')
 
 
 @router.get("/certificates/{code}", response_model=CertificatePublic,
@@ -29,8 +30,9 @@ def verify_certificate(request: Request, db: ReadDB, banks: BanksDep, settings: 
 @router.post("/certificates/{code}/revoke", response_model=CertificatePublic,
              responses={401: {"model": Problem}, 403: {"model": Problem}, 404: {"model": Problem},
                         409: {"model": Problem}, 422: {"model": Problem}})
-def revoke_certificate(body: Revocation, request: Request, db: WriteDB, banks: BanksDep, settings: SettingsDep,
-                       lang: LangDep, who: AdminOrganiser, code: str = CertificateCode) -> dict:
+def revoke_certificate(body: Revocation, request: Request, db: WriteDB, banks: BanksDep,
+                       settings: SettingsDep, lang: LangDep, who: AdminOrganiser,
+                       code: str = CertificateCode) -> dict:
     """(Province admins) Revoke a certificate with a reason: verification then says revoked. The
     reason goes to the audit log and the holder's own data, never to the public. Revoking twice is 409."""
     request.state.lang = lang

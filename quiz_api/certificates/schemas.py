@@ -21,7 +21,8 @@ class CertificatePublic(BaseModel):
     title: str
     issued_on: date
     revoked_on: date | None
-    holder: str | None = Field(description='masked name, e.g. "Nguyễn V. A."; null when the holder erased their data')
+    holder: str | None = Field(
+        description='masked name, e.g. "Nguyễn V. A."; null when the holder erased their data')
     verify_url: str
 
 

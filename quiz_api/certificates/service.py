@@ -60,7 +60,8 @@ _EXISTING = select(_cert.c.code).where(
     _cert.c.subject == bindparam("subject"))
 _PATH_STATE = (  # the learner's group and the modules they hold a certificate for
     select(_learner.c.group, _cert.c.subject)
-    .select_from(_learner.outerjoin(_cert, and_(_cert.c.learner_id == _learner.c.id, _cert.c.kind == "module")))
+    .select_from(_learner.outerjoin(
+        _cert, and_(_cert.c.learner_id == _learner.c.id, _cert.c.kind == "module")))
     .where(_learner.c.id == bindparam("learner_id"))
 )
 
@@ -194,7 +195,8 @@ def verify_url(public_url: str, code: str) -> str:
     return f"{public_url.rstrip('/')}/verify/{code}"
 
 
-def public_payload(view: CertificateView, *, banks: dict[str, Bank], lang: str, public_url: str) -> dict[str, Any]:
+def public_payload(view: CertificateView, *, banks: dict[str, Bank], lang: str,
+                   public_url: str) -> dict[str, Any]:
     """What anyone holding the code may learn: never the full name, email or phone."""
     return {
         "code": view.code,
@@ -214,7 +216,8 @@ def public_payload(view: CertificateView, *, banks: dict[str, Bank], lang: str, 
 
 # --- revoking -------------------------------------------------------------------------------------
 
-def revoke(*, db: Session, code: str, reason: str, actor: str, now: datetime | None = None) -> CertificateView:
+def revoke(*, db: Session, code: str, reason: str, actor: str,
+           now: datetime | None = None) -> CertificateView:
     """Revoke a certificate for a stated reason (kept for the holder and the audit log, not shown
     publicly). Revoking twice raises Conflict and changes nothing."""
     reason = clean_text(reason)
@@ -226,8 +229,8 @@ def revoke(*, db: Session, code: str, reason: str, actor: str, now: datetime | N
     now = now or utcnow()
     db.execute(update(_cert).where(_cert.c.code == view.code, _cert.c.revoked_at.is_(None))
                .values(revoked_at=now, revoked_reason=reason))
-    audit.record(db=db, actor=actor, action="certificate.revoke", detail={"code": view.code, "reason": reason},
-                 row_count=1)
+    audit.record(db=db, actor=actor, action="certificate.revoke",
+                 detail={"code": view.code, "reason": reason}, row_count=1)
     return lookup(db=db, code=view.code)
 
 

@@ -24,8 +24,8 @@ def cmd_purge(args: argparse.Namespace) -> int:
         print(f"purge: erased the personal data of {result.count} learner(s) not seen since {since} "
               f"(retention {days} days); logged in the audit log as 'system'")
     else:
-        print(f"dry run: {result.count} learner(s) not seen since {since} (retention {days} days) would be erased; "
-              "run `kynangso purge --apply` to erase them")
+        print(f"dry run: {result.count} learner(s) not seen since {since} (retention {days} days) "
+              "would be erased; run `kynangso purge --apply` to erase them")
     return 0
 
 
@@ -37,8 +37,8 @@ def _days(value: str) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    purge = sub.add_parser("purge", help="erase the personal data of learners inactive longer than the retention "
-                                         "period (dry run unless --apply; safe to run daily)")
+    purge = sub.add_parser("purge", help="erase the personal data of learners inactive longer than the "
+                                         "retention period (dry run unless --apply; safe to run daily)")
     purge.add_argument("--apply", action="store_true", help="erase (default: only count)")
     purge.add_argument("--retention-days", type=_days, default=None, metavar="DAYS",
                        help="override KYNANGSO_RETENTION_DAYS for this run")

@@ -12,7 +12,8 @@ from quiz_api.db import utcnow
 from quiz_api.labels import GROUPS, t
 
 
-def data_document(export: dict[str, Any], *, banks: dict[str, Bank], settings: Settings, lang: str) -> dict[str, Any]:
+def data_document(export: dict[str, Any], *, banks: dict[str, Bank], settings: Settings,
+                  lang: str) -> dict[str, Any]:
     """learners.export() with what a person needs to read it: group, unit and module names,
     certificate status and links, and when the data will be erased if the learner stays away."""
     profile = export["profile"]
@@ -32,8 +33,10 @@ def data_document(export: dict[str, Any], *, banks: dict[str, Bank], settings: S
         "profile": {**profile, "group_name": GROUPS.get(profile["group"], {}).get(lang),
                     "unit_name": export["unit_name"]},
         "consent": export["consent"],
-        "retention": {"days": settings.retention_days,
-                      "erased_if_inactive_until": profile["last_seen_at"] + timedelta(days=settings.retention_days)},
+        "retention": {
+            "days": settings.retention_days,
+            "erased_if_inactive_until": profile["last_seen_at"] + timedelta(days=settings.retention_days),
+        },
         "attempts": attempts,
         "certificates": certs,
     }

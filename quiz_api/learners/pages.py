@@ -49,11 +49,12 @@ def _document(request: Request, learner_id: int, lang: str) -> dict[str, Any]:
     with request.app.state.database.writing() as db:
         learners.touch(db=db, learner_id=learner_id)  # using the page is activity (retention)
         export = learners.export(db=db, learner_id=learner_id)
-    return data_document(export, banks=request.app.state.banks, settings=request.app.state.settings, lang=lang)
+    state = request.app.state
+    return data_document(export, banks=state.banks, settings=state.settings, lang=lang)
 
 
-def _page(request: Request, lang: str, learner: Learner | None, status_code: int = 200, error: str | None = None,
-          form: dict[str, str] | None = None, saved: bool = False) -> Response:
+def _page(request: Request, lang: str, learner: Learner | None, status_code: int = 200,
+          error: str | None = None, form: dict[str, str] | None = None, saved: bool = False) -> Response:
     settings = request.app.state.settings
     context: dict[str, Any] = {"profile": load_profile(settings.profile_dir), "error": error, "saved": saved,
                                "when": when, "data": None, "units": [], "form": form or {}}
@@ -95,9 +96,9 @@ def my_data_download(request: Request, lang: str | None = None) -> Response:
 
 
 @router.post("/learner/correct")
-def my_data_correct(request: Request, csrf_token: Annotated[str, Form()] = "", lang: Annotated[str, Form()] = "vi",
-                    full_name: Field = "", unit_code: Field = "", organisation: Field = "", email: Field = "",
-                    phone: Field = "") -> Response:
+def my_data_correct(request: Request, csrf_token: Annotated[str, Form()] = "",
+                    lang: Annotated[str, Form()] = "vi", full_name: Field = "", unit_code: Field = "",
+                    organisation: Field = "", email: Field = "", phone: Field = "") -> Response:
     """Correct name, unit and the optional fields; a mistake is shown on the form, nothing changes."""
     lang = pick_lang(lang)
     check_csrf(request, csrf_token)
@@ -110,24 +111,28 @@ def my_data_correct(request: Request, csrf_token: Annotated[str, Form()] = "", l
         with request.app.state.database.writing() as db:
             learners.correct(db=db, learner_id=learner.id, changes=form)
     except Invalid as exc:
-        return _page(request, lang, learner, status_code=exc.status, error=t(exc.key, lang, **exc.params), form=form)
+        return _page(request, lang, learner, status_code=exc.status, error=t(exc.key, lang, **exc.params),
+                     form=form)
     return RedirectResponse(f"/learner?saved=1{'&lang=en' if lang == 'en' else ''}#profile", status_code=303)
 
 
 @router.post("/learner/erase")
-def my_data_erase(request: Request, csrf_token: Annotated[str, Form()] = "", lang: Annotated[str, Form()] = "vi",
+def my_data_erase(request: Request, csrf_token: Annotated[str, Form()] = "",
+                  lang: Annotated[str, Form()] = "vi",
                   confirm: Annotated[str, Form(max_length=10)] = "") -> Response:
     """Erase (or withdraw consent, which is the same): one transaction; this browser forgets the code."""
     lang = pick_lang(lang)
     check_csrf(request, csrf_token)
     learner = _cookie_learner(request)
     if learner is None:  # erased already (a second click, the back button) or never signed in here
-        response = render(request, "learner_erased.html", lang, erased=False, message=t("nothing_to_erase", lang))
+        response = render(request, "learner_erased.html", lang, erased=False,
+                          message=t("nothing_to_erase", lang))
     elif confirm != "yes":
         return _page(request, lang, learner, status_code=422, error=t("erase_confirm_required", lang))
     else:
         with request.app.state.database.writing() as db:
             learners.erase(db=db, learner_id=learner.id)
-        response = render(request, "learner_erased.html", lang, erased=True, message=t("learner_erased", lang))
+        response = render(request, "learner_erased.html", lang, erased=True,
+                          message=t("learner_erased", lang))
     response.delete_cookie(LEARNER_COOKIE, path="/")
     return response

@@ -38,19 +38,22 @@ def learner_data(request: Request, db: WriteDB, banks: BanksDep, settings: Setti
     record, attempts with answers and scores, certificates."""
     learner = find_learner(request, db, learner_code)
     learners.touch(db=db, learner_id=learner.id)
-    return data_document(learners.export(db=db, learner_id=learner.id), banks=banks, settings=settings, lang=lang)
+    export = learners.export(db=db, learner_id=learner.id)
+    return data_document(export, banks=banks, settings=settings, lang=lang)
 
 
 @router.patch("/learners/{learner_code}", response_model=LearnerData,
               responses={404: {"model": Problem}, 422: {"model": Problem}, 429: {"model": Problem}})
-def correct_learner(body: LearnerUpdate, request: Request, db: WriteDB, banks: BanksDep, settings: SettingsDep,
-                    lang: LangDep, learner_code: str = LearnerCode) -> dict:
+def correct_learner(body: LearnerUpdate, request: Request, db: WriteDB, banks: BanksDep,
+                    settings: SettingsDep, lang: LangDep, learner_code: str = LearnerCode) -> dict:
     """Correct name, unit or the optional fields (right to rectification); answers the data as stored now."""
     lang = body.lang or lang
     request.state.lang = lang
     learner = find_learner(request, db, learner_code)
-    learners.correct(db=db, learner_id=learner.id, changes=body.model_dump(exclude_unset=True, exclude={"lang"}))
-    return data_document(learners.export(db=db, learner_id=learner.id), banks=banks, settings=settings, lang=lang)
+    changes = body.model_dump(exclude_unset=True, exclude={"lang"})
+    learners.correct(db=db, learner_id=learner.id, changes=changes)
+    export = learners.export(db=db, learner_id=learner.id)
+    return data_document(export, banks=banks, settings=settings, lang=lang)
 
 
 @router.delete("/learners/{learner_code}", response_model=Erasure,

@@ -46,6 +46,7 @@ class LearnerUpdate(BaseModel):
 
 
 class Erasure(BaseModel):
-    erased: bool = Field(description="false when nothing was stored under the code (erased before, or a wrong code)")
+    erased: bool = Field(
+        description="false when nothing was stored under the code (erased before, or a wrong code)")
     code: Literal["learner_erased", "nothing_to_erase"]
     detail: str

@@ -115,7 +115,8 @@ def touch(*, db: Session, learner_id: int) -> None:
 
 # Every column that can identify a person (or link back to one) and is nulled on erasure. Group,
 # unit and the attempts stay, so anonymous counts and the province's statistics still add up.
-PERSONAL_FIELDS = ("full_name", "email", "phone", "organisation", "code_hash", "consent_version", "consent_at")
+PERSONAL_FIELDS = ("full_name", "email", "phone", "organisation", "code_hash", "consent_version",
+                   "consent_at")
 
 
 def _erase_where(db: Session, condition: ColumnElement[bool], now: datetime) -> int:
@@ -147,7 +148,8 @@ class PurgeResult:
     applied: bool
 
 
-def purge(*, db: Session, retention_days: int, apply: bool = False, now: datetime | None = None) -> PurgeResult:
+def purge(*, db: Session, retention_days: int, apply: bool = False,
+          now: datetime | None = None) -> PurgeResult:
     """Retention: erase (with the same erasure as a learner's own request) every learner not seen
     for retention_days. A dry run only counts. Idempotent: erased learners are never counted again,
     so running it daily is safe; each applied run leaves one audit row (actor "system")."""
@@ -175,7 +177,8 @@ def export(*, db: Session, learner_id: int) -> dict[str, Any]:
                                               Certificate.__table__)
     profile = db.execute(select(learner_t).where(learner_t.c.id == learner_id)).mappings().one()
     attempts = [dict(row) for row in db.execute(
-        select(attempt_t).where(attempt_t.c.learner_id == learner_id).order_by(attempt_t.c.started_at)).mappings()]
+        select(attempt_t).where(attempt_t.c.learner_id == learner_id).order_by(attempt_t.c.started_at)
+    ).mappings()]
     answers: dict[str, list[dict[str, Any]]] = {}
     for row in db.execute(
         select(answer_t).join(attempt_t, attempt_t.c.id == answer_t.c.attempt_id)

@@ -50,7 +50,7 @@ def test_the_certificate_names_the_province_module_date_and_code(client, banks, 
 def test_the_qr_code_decodes_to_the_verification_url(client, banks, app):
     _, code = certified_learner(client, banks)
     html = client.get(f"/certificates/{code}").text
-    svg = re.search(r"<svg[^>]*class=\"kns-qr\".*?</svg>", html, re.S).group(0)
+    svg = re.search(r"<svg[^>]*class=\"kns-qr\".*?</svg>", html, re.DOTALL).group(0)
     assert decode_svg(svg) == [f"{app.state.settings.public_url}/verify/{code}"]
     assert "http" not in svg  # made in-process: the SVG loads nothing from anywhere
 

@@ -144,7 +144,7 @@ def text_columns():
 
 
 def test_erasure_leaves_no_personal_field_anywhere_in_the_database(client, banks, database):
-    code, certificate = learner_with_history(client, banks)
+    code, _ = learner_with_history(client, banks)
     code_hash = learners.hash_code(code)
     old_pseudonym = learner_row(database, full_name=PERSON["full_name"]).pseudonym
     response = client.delete(f"/api/v1/learners/{code}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from itertools import islice
 import json
 import os
 import tempfile
@@ -20,7 +21,7 @@ from typing import Any
 BOM = "\ufeff"  # so Excel reads the CSV as UTF-8 and shows Vietnamese correctly
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MAX_ROWS = 1_048_575  # Excel's 1,048,576 rows, less the header
-CHUNK_ROWS = 2000
+CHUNK_ROWS = 5000
 
 
 def neutralise(value: str) -> str:
@@ -39,7 +40,10 @@ class Column:
     key: str
     vi: str
     en: str
-    kind: str = "text"  # text | int | float | bool | datetime (already text "YYYY-MM-DD HH:MM:SS") | date
+    # text: anything a person typed or imported, neutralised in spreadsheets;
+    # code: made by the system from a safe alphabet (hex pseudonyms, group ids, language codes);
+    # int | float | bool | datetime (already text "YYYY-MM-DD HH:MM:SS" from the database)
+    kind: str = "text"
 
     def label(self, lang: str) -> str:
         return self.en if lang == "en" else self.vi
@@ -84,6 +88,18 @@ def _spreadsheet_rows(columns: Sequence[Column], rows: Iterable[Sequence[Any]]) 
         yield row
 
 
+def _neutralise_batch(batch: list[Sequence[Any]], text: tuple[int, ...]) -> list[Sequence[Any]]:
+    """A batch of rows with every text cell neutralised; a column at a time, copying only rows that need it."""
+    starts = "".join(FORMULA_STARTS)
+    hits: set[int] = set()
+    for i in text:
+        hits.update([k for k, row in enumerate(batch) if (v := row[i]) and v[0] in starts])
+    for k in hits:
+        row = batch[k]
+        batch[k] = [neutralise(v) if j in text and isinstance(v := row[j], str) else row[j] for j in range(len(row))]
+    return batch
+
+
 def _cell(value: Any) -> Any:
     if isinstance(value, Suppressed):
         return str(value)
@@ -95,7 +111,7 @@ def _cell(value: Any) -> Any:
 
 
 def _needs_cells(columns: Sequence[Column]) -> bool:
-    return any(c.kind not in ("text", "int", "float", "datetime") for c in columns)
+    return any(c.kind not in ("text", "code", "int", "float", "datetime") for c in columns)
 
 
 def csv_chunks(columns: Sequence[Column], rows: Iterable[Sequence[Any]], lang: str = "vi",
@@ -106,23 +122,22 @@ def csv_chunks(columns: Sequence[Column], rows: Iterable[Sequence[Any]], lang: s
     buffer.write(BOM)
     writer.writerow([neutralise(c.label(lang)) for c in columns])
     convert = _needs_cells(columns)
+    text = _text_indexes(columns)
     count = 0
-    batch: list[Sequence[Any]] = []
-    for row in _spreadsheet_rows(columns, rows):
-        batch.append([_cell(v) for v in row] if convert else row)
-        if len(batch) >= CHUNK_ROWS:
-            writer.writerows(batch)
-            count += len(batch)
-            batch.clear()
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-            if on_rows:
-                on_rows(count)
-    if batch:
+    rows = iter(rows)
+    while batch := list(islice(rows, CHUNK_ROWS)):
+        batch = _neutralise_batch(batch, text)
+        if convert:
+            batch = [[_cell(v) for v in row] for row in batch]
         writer.writerows(batch)
         count += len(batch)
-    yield buffer.getvalue().encode("utf-8")
+        yield buffer.getvalue().encode("utf-8")
+        buffer.seek(0)
+        buffer.truncate()
+        if on_rows:
+            on_rows(count)
+    if count == 0:
+        yield buffer.getvalue().encode("utf-8")
     if on_rows:
         on_rows(count)
 

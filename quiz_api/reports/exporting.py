@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.engine import Connection
+
 from quiz_api.banks import Bank
 from quiz_api.config import Settings
 from quiz_api.db import Database, utcnow
@@ -108,28 +110,36 @@ def _body(*, database: Database, banks: dict[str, Bank], settings: Settings, kin
 
     try:
         with database.engine.connect() as conn:
-            if kind == "xapi":
-                items = service.stream_statements(conn, scope, banks, settings.public_url)
-                if fmt == "jsonl":
-                    yield from formats.jsonl_chunks(items, on_rows=counted)
-                else:
-                    yield from _json_array(items, counted)
-            else:
-                columns = COLUMNS[kind]
-                data = iter(rows) if rows is not None else service.stream_rows(conn, kind, scope)
-                if fmt == "csv":
-                    yield from formats.csv_chunks(columns, data, lang, on_rows=counted)
-                elif fmt == "xlsx":
-                    yield from formats.xlsx_chunks(columns, data, lang, sheet=kind, on_rows=counted)
-                elif fmt == "jsonl":
-                    yield from formats.jsonl_chunks(formats.rows_as_jsonl(columns, data), on_rows=counted)
-                else:
-                    head = {**head, "columns": [{"key": c.key, "label": c.label(lang)} for c in columns]}
-                    yield from formats.json_chunks(columns, data, head, on_rows=counted)
+            yield from _chunks(conn, banks=banks, settings=settings, kind=kind, fmt=fmt, scope=scope, lang=lang,
+                               rows=rows, head=head, counted=counted)
             conn.rollback()
         complete = True
     finally:
         audit.finish_export(database=database, audit_id=audit_id, row_count=sent, complete=complete)
+
+
+def _chunks(conn: Connection, *, banks: dict[str, Bank], settings: Settings, kind: str, fmt: str, scope: Scope,
+            lang: str, rows: list[tuple] | None, head: dict[str, Any], counted: Callable[[int], None]) -> Iterator[bytes]:
+    """The export's bytes: aggregate rows already computed, or rows streamed from the database."""
+    if kind == "xapi":
+        items = service.stream_statements(conn, scope, banks, settings.public_url)
+        yield from formats.jsonl_chunks(items, on_rows=counted) if fmt == "jsonl" else _json_array(items, counted)
+        return
+    columns = COLUMNS[kind]
+    if fmt == "csv" and rows is None:  # a row report: the database formats the safe cells
+        packed, data = service.stream_csv_rows(conn, kind, scope)
+        yield from formats.csv_packed_chunks(columns, packed, data, lang, on_rows=counted)
+        return
+    data = iter(rows) if rows is not None else service.stream_rows(conn, kind, scope)
+    if fmt == "csv":
+        yield from formats.csv_chunks(columns, data, lang, on_rows=counted)
+    elif fmt == "xlsx":
+        yield from formats.xlsx_chunks(columns, data, lang, sheet=kind, on_rows=counted)
+    elif fmt == "jsonl":
+        yield from formats.jsonl_chunks(formats.rows_as_jsonl(columns, data), on_rows=counted)
+    else:
+        head = {**head, "columns": [{"key": c.key, "label": c.label(lang)} for c in columns]}
+        yield from formats.json_chunks(columns, data, head, on_rows=counted)
 
 
 def _json_array(items: Iterator[dict[str, Any]], on_rows: Callable[[int], None]) -> Iterator[bytes]:

@@ -12,6 +12,7 @@ import io
 from itertools import islice
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ BOM = "\ufeff"  # so Excel reads the CSV as UTF-8 and shows Vietnamese correctly
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MAX_ROWS = 1_048_575  # Excel's 1,048,576 rows, less the header
 CHUNK_ROWS = 5000
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def neutralise(value: str) -> str:
@@ -142,6 +144,44 @@ def csv_chunks(columns: Sequence[Column], rows: Iterable[Sequence[Any]], lang: s
         on_rows(count)
 
 
+_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
+
+
+def csv_field(value: str | None) -> str:
+    """One text cell exactly as csv.writer (QUOTE_MINIMAL, comma) writes it, after neutralising."""
+    if not value:
+        return ""
+    if value[0] in FORMULA_STARTS:
+        value = "'" + value
+    if _NEEDS_QUOTES.search(value):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def csv_packed_chunks(columns: Sequence[Column], packed: Sequence[bool], rows: Iterable[Sequence[Any]],
+                      lang: str = "vi", on_rows: Callable[[int], None] | None = None) -> Iterator[bytes]:
+    """Like csv_chunks, for rows whose `packed` cells the database already wrote as CSV fragments."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow([neutralise(c.label(lang)) for c in columns])
+    yield (BOM + buffer.getvalue()).encode("utf-8")
+    text = [i for i, p in enumerate(packed) if not p]
+    count = 0
+    rows = iter(rows)
+    while batch := list(islice(rows, CHUNK_ROWS)):
+        cells = [list(row) for row in batch]
+        for i in text:
+            for row in cells:
+                row[i] = csv_field(row[i])
+        lines = [",".join(row) for row in cells]
+        lines.append("")
+        count += len(batch)
+        yield "\r\n".join(lines).encode("utf-8")
+        if on_rows:
+            on_rows(count)
+    if on_rows:
+        on_rows(count)
+
+
 def _json_value(value: Any) -> Any:
     if isinstance(value, Suppressed):
         return None
@@ -208,6 +248,9 @@ def rows_as_jsonl(columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> I
 def _xlsx_value(column: Column, value: Any) -> Any:
     if isinstance(value, Suppressed):
         return str(value)
+    if isinstance(value, str) and _XLSX_ILLEGAL.search(value):
+        # XML cannot hold most control characters; openpyxl would fail mid-download
+        return _XLSX_ILLEGAL.sub("\ufffd", value)
     if column.kind == "datetime" and isinstance(value, str) and value:
         return datetime.fromisoformat(value.replace("Z", ""))
     return value

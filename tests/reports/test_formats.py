@@ -82,3 +82,20 @@ def test_xlsx_is_readable_and_never_holds_a_formula():
     values = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert values[0] == ["Name", "Count", "Score", "Passed"]
     assert values[1:] == [["'=1+1", 1, 0.5, True], ["'@SUM(A1)", 2, 0.25, False], ["Bình thường", 3, 1.0, True]]
+
+
+def test_xlsx_replaces_control_characters_that_xml_cannot_hold():
+    from openpyxl import load_workbook
+
+    data = b"".join(xlsx_chunks(COLUMNS, iter([("a\x01b\x1fc", 1, 0.5, True)])))
+    sheet = load_workbook(io.BytesIO(data), read_only=True).active
+    assert list(sheet.iter_rows(values_only=True))[1][0] == "a\ufffdb\ufffdc"
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40))
+def test_csv_field_writes_a_cell_exactly_as_the_csv_module_does(value):
+    from quiz_api.reports.formats import csv_field
+
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow([neutralise(value), "x"])
+    assert buffer.getvalue() == csv_field(value) + ",x\r\n"

@@ -360,3 +360,37 @@ def test_a_failed_attempt_gives_a_failed_statement(client, database):
     (s,) = [json.loads(x) for x in client.get("/api/v1/reports/xapi", headers=bearer(client, "admin1")).text.splitlines()]
     assert s["verb"]["id"].endswith("/failed") and s["result"]["success"] is False
     assert s["result"]["score"]["scaled"] == 0.2
+
+
+@pytest.mark.parametrize("kind", ["completions", "attempts"])
+def test_the_database_formatted_csv_equals_the_python_formatted_one(client, database, kind):
+    from quiz_api.reports import formats
+
+    with database.writing() as db:
+        lid = data.learner(db, name='=Trần, "Bé" Ba')
+        data.attempt(db, lid, correct=3)
+        data.attempt(db, lid, no=2, correct=5, attempt_id="-starts-with-dash")
+        data.attempt(db, lid, no=3, submitted=False)
+        data.attempt(db, data.learner(db, unit=OTHER, group="business"), correct=4, questions=6)
+    scope = Scope(None, False, "t", Filters())
+    columns = {"completions": service.COMPLETIONS, "attempts": service.ATTEMPTS}[kind]
+    with database.engine.connect() as conn:
+        plain = b"".join(formats.csv_chunks(columns, service.stream_rows(conn, kind, scope)))
+        packed, rows = service.stream_csv_rows(conn, kind, scope)
+        fast = b"".join(formats.csv_packed_chunks(columns, packed, rows))
+
+    def number(v: str):
+        try:
+            return float(v)
+        except ValueError:
+            return v
+
+    def parsed(body):
+        out = []
+        for row in csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")):
+            out.append([number(v) for v in row])
+        return sorted(out[1:]), out[0]
+
+    assert parsed(fast) == parsed(plain)
+    assert "'-starts-with-dash" in fast.decode() or kind == "completions"
+    assert "'=Trần, \"\"Bé\"\" Ba" in fast.decode() or kind == "attempts"

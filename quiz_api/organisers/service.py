@@ -71,7 +71,8 @@ def create(*, db: Session, username: str, password: str, role: str, unit_codes: 
 
 
 def get_by_username(*, db: Session, username: str) -> Organiser:
-    organiser = db.scalar(select(Organiser).where(Organiser.username == normalise_username(username)))
+    name = normalise_username(username)
+    organiser = db.scalar(select(Organiser).where(Organiser.username == name)) if _USERNAME.match(name) else None
     if organiser is None:
         raise NotFound("unknown_organiser", username=username)
     return organiser
@@ -118,7 +119,9 @@ def set_units(*, db: Session, username: str, unit_codes: list[str]) -> Organiser
 
 def authenticate(*, db: Session, username: str, password: str) -> Organiser:
     """The active organiser with these credentials; one vague error for every failure."""
-    organiser = db.scalar(select(Organiser).where(Organiser.username == normalise_username(username)))
+    name = normalise_username(username)
+    # a name no account can have (e.g. with a NUL byte, which PostgreSQL refuses) is never looked up
+    organiser = db.scalar(select(Organiser).where(Organiser.username == name)) if _USERNAME.match(name) else None
     ok = security.verify_password(organiser.password_hash if organiser else None, password or "")
     if not ok or organiser is None or organiser.disabled_at is not None:
         raise Unauthorized("bad_credentials")

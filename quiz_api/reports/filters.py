@@ -80,8 +80,8 @@ def parse(params: Mapping[str, str], *, allowed_extra: tuple[str, ...] = ("forma
     if group is not None and group not in GROUPS:
         raise Invalid("bad_filter", name="group", reason=", ".join(GROUPS))
     unit = values["unit"] or None
-    if unit is not None and len(unit) > 64:
-        raise Invalid("bad_filter", name="unit", reason="≤ 64")
+    if unit is not None and (len(unit) > 64 or not unit.isprintable()):
+        raise Invalid("bad_filter", name="unit", reason="a unit code")
     return Filters(year, module, group, unit)
 
 

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from sqlalchemy import func, select
 
 from quiz_api.attempts.models import Attempt
-from quiz_api.csvfiles import CsvFileError
+from quiz_api.csvfiles import CsvFileError, RowError
 from quiz_api.errors import DomainError, Invalid, NotFound
 from quiz_api.labels import GROUPS, pick_lang, t
 from quiz_api.organisers import service as organisers
@@ -179,6 +179,9 @@ async def _upload(request: Request) -> tuple[str, bytes]:
         raise Invalid("file_too_large", limit=MAX_UPLOAD // 1024)
     if not content.strip():
         raise Invalid("file_required")
+    if b"\x00" in content:  # never a text CSV (UTF-16 or a spreadsheet file); PostgreSQL refuses NUL in text
+        line = content[: content.index(b"\x00")].count(b"\n") + 1
+        raise CsvFileError([RowError(line, "the file has NUL bytes: it is not a UTF-8 CSV; save it as 'CSV UTF-8'")])
     return lang, content
 
 

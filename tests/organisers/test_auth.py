@@ -34,7 +34,8 @@ def test_an_organiser_exchanges_username_and_password_for_a_bearer_token(client,
     assert body["expires_in"] == app.state.settings.token_ttl_minutes * 60
 
 
-@pytest.mark.parametrize("username,password", [("admin1", "wrong-password"), ("nobody", PASSWORD), ("", "")])
+@pytest.mark.parametrize("username,password", [("admin1", "wrong-password"), ("nobody", PASSWORD), ("", ""),
+                                               ("admin1\x00", PASSWORD), ("a" * 500, "x")])
 def test_wrong_credentials_get_401_with_one_vague_message(client, database, username, password):
     make_organiser(database, "admin1", admin=True)
     response = client.post("/api/v1/auth/token", data={"username": username, "password": password},

@@ -153,6 +153,7 @@ def test_an_admin_uploads_targets_and_units(client, province, database, restore_
     ("units", "code,name,kind,parent_code\nA1,Ấp Một,ấp,TN\n".encode("utf-16")),              # not UTF-8
     ("units", b"code,name,kind,parent_code\nA1,One,ap,TN\nA1,Two,ap,TN\n"),                   # duplicate codes
     ("units", b"code,name,kind,parent_code\nA1,One,ap,TN\nA2,Two,ap,NOWHERE\n"),              # unknown parent
+    ("units", b"code,name,kind,parent_code\nA\x001,One,ap,TN\n"),                              # NUL byte
     ("targets", b"year,unit_code,group,module_id,headcount,target_share\n2026,NOPE,citizen,mau-thu,5,1\n"),
     ("targets", b"year,unit_code,group,module_id,headcount\n2026,TN,citizen,mau-thu,5\n"),
 ])

@@ -95,6 +95,8 @@ def test_an_admin_reads_every_unit(client, two_units):
     ("module=khong-co", 422, "bad_filter"),
     ("unit=NO-SUCH-UNIT", 422, "unknown_unit"),
     ("format=pdf", 422, None),
+    ("unit=TN%00", 422, "bad_filter"),
+    ("module=%00", 422, None),
 ])
 def test_bad_filters_get_a_clear_422(client, two_units, query, status, code):
     response = client.get(f"/api/v1/reports/summary?{query}", headers=bearer(client, "admin1"))

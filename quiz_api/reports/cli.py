@@ -84,12 +84,18 @@ class Progress:
         self.started = time.monotonic()
         self.last = 0.0
         self.rows = 0
+        self.drawn: int | None = None
 
     def __call__(self, rows: int, final: bool = False) -> None:
         self.rows = rows
         now = time.monotonic()
-        if not final and now - self.last < 0.2:
+        if final and self.drawn == rows:  # the last line already shows it
+            self.stream.write("\n")
+            self.stream.flush()
             return
+        if not final and (rows == self.drawn or (now - self.last < 0.2 and rows != self.total)):
+            return
+        self.drawn = rows
         self.last = now
         elapsed = now - self.started
         rate = rows / elapsed if elapsed > 0 else 0

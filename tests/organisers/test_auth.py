@@ -25,6 +25,14 @@ def test_passwords_are_stored_as_argon2id_hashes(client, database):
     assert not security.verify_password(stored, PASSWORD + "x")
 
 
+def test_production_hashes_are_memory_hard_argon2id():
+    from argon2 import Type
+
+    hasher = security.PRODUCTION_HASHER
+    assert hasher.type is Type.ID and hasher.memory_cost >= 64 * 1024 and hasher.time_cost >= 2
+    assert hasher.hash("x").startswith("$argon2id$v=19$m=65536")
+
+
 def test_an_organiser_exchanges_username_and_password_for_a_bearer_token(client, database, app):
     make_organiser(database, "admin1", admin=True)
     response = client.post("/api/v1/auth/token", data={"username": "Admin1", "password": PASSWORD})

@@ -30,6 +30,9 @@ def read_rows(data: bytes, required: tuple[str, ...]) -> list[tuple[int, dict[st
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise CsvFileError([RowError(1, f"the file is not UTF-8 (byte {exc.start}); save it as 'CSV UTF-8'")]) from exc
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise CsvFileError([RowError(line, "the file contains a NUL byte; is it really a CSV text file?")])
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in required if c not in header]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,6 +25,8 @@ class Settings(BaseSettings):
 
     attempt_ttl_minutes: int = 60
     cooldown_minutes: int = 10  # wait after a failed attempt before the next one
+    # Overrides cooldown_minutes when set: lets the browser journeys wait seconds, not minutes, for a retake.
+    cooldown_seconds: int | None = None
     retention_days: int = 730  # personal data of inactive learners is erased after this
     suppression_threshold: int = 5  # aggregate cells below this are hidden from unit organisers
     max_body_bytes: int = 64 * 1024
@@ -34,6 +37,13 @@ class Settings(BaseSettings):
     code_lookups_per_minute: int = 10  # learner-code and certificate guesses per client
     consent_version: str = "2026-11"
     cookie_secure: bool = False  # set true behind HTTPS
+
+    @property
+    def cooldown(self) -> timedelta:
+        """The wait after a failed attempt (cooldown_seconds wins when set)."""
+        if self.cooldown_seconds is not None:
+            return timedelta(seconds=self.cooldown_seconds)
+        return timedelta(minutes=self.cooldown_minutes)
 
     @property
     def is_sqlite(self) -> bool:

@@ -116,7 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.database = Database(settings.database_url)
     app.state.banks = load_banks(settings.banks_dir)  # raises on an invalid bank: fail at start, not mid-quiz
     app.state.quiz_settings = QuizSettings(ttl=timedelta(minutes=settings.attempt_ttl_minutes),
-                                           cooldown=timedelta(minutes=settings.cooldown_minutes))
+                                           cooldown=settings.cooldown)
 
     app.state.code_limiter = RateLimiter(settings.code_lookups_per_minute)
     app.state.login_limiter = RateLimiter(settings.login_attempts_per_minute)

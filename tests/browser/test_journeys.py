@@ -1,0 +1,285 @@
+"""The journeys people take, in a real Chromium against `kynangso serve` (see conftest.py).
+
+A citizen on a phone reads a lesson, finds it again by typing without diacritics, takes the module quiz,
+fails, reads the section the result points to, is asked to wait, retakes, passes, opens her certificate
+and checks it as an employer would; the same in English on a desktop; the quiz with JavaScript off; an
+organiser downloads an export; a learner takes a copy of her data and erases it; axe-core finds no
+serious or critical problem on the pages they all see. Screenshots go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import time
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from quiz_api.banks import lesson_url
+from quiz_api.certificates.masking import mask_name
+from tests.browser.conftest import COOLDOWN_SECONDS, ORGANISER
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
+expect = sync_api.expect
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True)
+class Words:
+    """What a person reads on the buttons and links, per language."""
+
+    lang: str
+    home: str
+    save: str
+    start: str
+    submit: str
+    not_passed: str
+    passed: str
+    read_section: str
+    back_to_quiz: str
+    cooldown: str
+    open_certificate: str
+    verification_page: str
+    valid: str
+    take_quiz: str
+
+
+VI = Words("vi", "/", "Lưu và tiếp tục", "Bắt đầu làm bài", "Nộp bài", "Chưa đạt", "Đạt",
+           "Đọc mục bài học liên quan", "Về trang bài kiểm tra", "làm lại sau", "mở chứng nhận", "Trang xác minh",
+           "Chứng nhận hợp lệ.", "Làm bài kiểm tra của học phần")
+EN = Words("en", "/en/", "Save and continue", "Start the quiz", "Submit", "Not passed yet", "Passed",
+           "Read the lesson section", "Back to the quiz page", "try again in", "open the certificate",
+           "Verification page", "This certificate is valid.", "Take the module quiz")
+
+
+def fold(text: str) -> str:
+    """Lower case without Vietnamese diacritics, as a person types on a phone without a VN keyboard."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)).lower()
+
+
+def shot(page, artifacts: Path, name: str, full_page: bool = True) -> None:
+    page.screenshot(path=str(artifacts / f"{name}.png"), full_page=full_page)
+
+
+def search_site(page, query: str, phone: bool) -> list:
+    """Type into Material's search box like a person; return the result links."""
+    page.wait_for_timeout(2500)  # the search worker builds its index after the page loads
+    if phone:
+        page.locator("label.md-header__button[for='__search']").click()
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.press_sequentially(query, delay=40)
+    page.wait_for_timeout(1200)
+    return page.locator("a.md-search-result__link").all()
+
+
+def answer(page, bank, *, right: bool) -> list[str]:
+    """Tick every question of the attempt page, all right or all wrong; return the question ids in order."""
+    qids = []
+    for fieldset in page.locator("fieldset.kns-question").all():
+        first = fieldset.locator("input").first
+        qid = first.get_attribute("name").removeprefix("q_")
+        qids.append(qid)
+        question = bank.questions[qid]
+        ids = [c.id for c in question.choices]
+        picks = sorted(question.correct) if right else [next(c for c in ids if c not in question.correct)]
+        for choice in picks:
+            fieldset.locator(f"input[value='{choice}']").check()
+    return qids
+
+
+def register(page, words: Words, full_name: str, group: str = "citizen") -> str:
+    """Fill in the profile on the quiz start page; return the learner code shown once."""
+    consent = page.locator("input[name='consent']")
+    expect(consent).not_to_be_checked()  # consent is never pre-ticked
+    page.locator("#full_name").fill(full_name)
+    page.locator(f"input[name='group'][value='{group}']").check()
+    page.locator("#unit_code").select_option(index=3)
+    consent.check()
+    page.get_by_role("button", name=words.save).click()
+    code = page.locator("#learner-code").inner_text().strip()
+    assert re.fullmatch(r"[0-9A-Z]{4}(-[0-9A-Z]{1,4})+", code), code
+    return code
+
+
+def citizen_journey(browser, server, artifacts, answer_key, words: Words, device: dict, module: str,
+                    query: str, expect_in_title: str, full_name: str) -> None:
+    bank = answer_key[module]
+    name = f"{words.lang}-{'phone' if device is PHONE else 'desktop'}"
+    context = browser.new_context(base_url=server.url, locale="vi-VN" if words.lang == "vi" else "en-GB", **device)
+    page = context.new_page()
+    try:
+        # Home page, then the module's overview.
+        page.goto(words.home)
+        expect(page.locator("html")).to_have_attribute("lang", words.lang)
+        shot(page, artifacts, f"{name}-01-home", full_page=False)
+        page.locator(f"article a[href$='{module}/']").first.click()
+        expect(page).to_have_url(re.compile(rf"{words.home}{module}/$"))
+
+        # Search without diacritics, open the best match.
+        results = search_site(page, query, phone=device is PHONE)
+        assert results, f"{query!r} found nothing"
+        titles = [r.locator("h1, h2").first.inner_text() for r in results[:5]]
+        shot(page, artifacts, f"{name}-02-search", full_page=False)
+        best = next((r for r, t in zip(results, titles) if expect_in_title in fold(t)), None)
+        assert best is not None, f"{query!r}: no top result titled with it in {titles}"
+        best.click()
+        expect(page.locator("article h1")).to_be_visible()
+        assert f"/{module}/" in page.url, page.url
+        shot(page, artifacts, f"{name}-03-lesson", full_page=False)
+
+        # The lesson's quiz button leads to the module quiz.
+        page.get_by_role("link", name=words.take_quiz).click()
+        expect(page).to_have_url(re.compile(rf"/quiz/{module}(\?lang=en)?$"))
+        code = register(page, words, full_name)
+        shot(page, artifacts, f"{name}-04-learner-code")
+
+        # First attempt: everything wrong.
+        page.get_by_role("button", name=words.start).click()
+        expect(page).to_have_url(re.compile(r"/quiz/attempt/[\w-]+$"))
+        shot(page, artifacts, f"{name}-05-attempt")
+        qids = answer(page, bank, right=False)
+        assert len(qids) == bank.questions_per_attempt
+        page.get_by_role("button", name=words.submit).click()
+        failed_at = time.monotonic()
+        expect(page).to_have_url(re.compile(r"/result$"))
+        expect(page.locator(".admonition-title").first).to_contain_text(words.not_passed)
+        expect(page.locator("li.kns-result.is-wrong")).to_have_count(len(qids))
+        shot(page, artifacts, f"{name}-06-failed")
+        result_url = page.url
+
+        # Straight back to the quiz: asked to read the lessons and wait.
+        page.get_by_role("link", name=words.back_to_quiz).click()
+        page.get_by_role("button", name=words.start).click()
+        assert time.monotonic() - failed_at < COOLDOWN_SECONDS, "too slow to see the cooldown"
+        expect(page.locator("[role=alert]")).to_contain_text(words.cooldown)
+        shot(page, artifacts, f"{name}-07-cooldown")
+
+        # Read the section the first result points to: right page, right heading, in view.
+        page.goto(result_url)
+        link = page.locator("li.kns-result").first.get_by_role("link", name=words.read_section)
+        expected = lesson_url(bank.questions[qids[0]].lesson, words.lang)
+        assert link.get_attribute("href") == expected
+        link.click()
+        expect(page).to_have_url(re.compile(re.escape(expected) + "$"))
+        anchor = expected.split("#", 1)[1]
+        expect(page.locator(f"[id='{anchor}']")).to_be_in_viewport()
+        expect(page.locator("html")).to_have_attribute("lang", words.lang)
+        shot(page, artifacts, f"{name}-08-linked-section", full_page=False)
+
+        # After the cooldown: the retake, all right, passes.
+        time.sleep(max(0.0, failed_at + COOLDOWN_SECONDS + 0.5 - time.monotonic()))
+        page.goto(f"/quiz/{module}" + ("?lang=en" if words.lang == "en" else ""))
+        page.get_by_role("button", name=words.start).click()
+        expect(page).to_have_url(re.compile(r"/quiz/attempt/[\w-]+$"))
+        answer(page, bank, right=True)
+        page.get_by_role("button", name=words.submit).click()
+        expect(page.locator(".admonition-title").first).to_contain_text(words.passed)
+        expect(page.locator("li.kns-result.is-right")).to_have_count(bank.questions_per_attempt)
+        cert_code = page.locator(".admonition strong.kns-code").inner_text().strip()
+        shot(page, artifacts, f"{name}-09-passed")
+
+        # Her certificate: her full name, the QR drawn inline as SVG.
+        page.get_by_role("link", name=words.open_certificate).click()
+        expect(page).to_have_url(re.compile(rf"/certificates/{re.escape(cert_code)}(\?lang=en)?$"))
+        expect(page.locator("#holder")).to_have_text(full_name)
+        qr = page.locator("figure.kns-cert-qr > svg")
+        expect(qr).to_have_count(1)
+        assert qr.evaluate("el => el.namespaceURI") == "http://www.w3.org/2000/svg"
+        assert page.locator("figure.kns-cert-qr img").count() == 0
+        shot(page, artifacts, f"{name}-10-certificate")
+
+        # Verification: valid, and the name masked.
+        page.get_by_role("link", name=words.verification_page).click()
+        expect(page).to_have_url(re.compile(rf"/verify/{re.escape(cert_code)}(\?lang=en)?$"))
+        status = page.locator("#status")
+        expect(status).to_have_attribute("data-status", "valid")
+        expect(status).to_contain_text(words.valid)
+        expect(status).to_contain_text(mask_name(full_name))
+        assert full_name not in page.content()
+        shot(page, artifacts, f"{name}-11-verify")
+
+        # An employer on another device sees the certificate with the masked name only.
+        other = browser.new_context(base_url=server.url, **DESKTOP)
+        try:
+            employer = other.new_page()
+            employer.goto(f"/certificates/{cert_code}")
+            expect(employer.locator("#holder")).to_have_text(mask_name(full_name))
+            assert full_name not in employer.content()
+        finally:
+            other.close()
+        assert code not in page.content()  # the learner code never shows again
+    finally:
+        context.close()
+
+
+def test_a_citizen_on_a_phone_fails_reads_the_section_retakes_passes_and_verifies(
+        browser, server, artifacts, answer_key):
+    citizen_journey(browser, server, artifacts, answer_key, VI, PHONE, module="kinh-te-so", query="lua dao",
+                    expect_in_title="lua dao", full_name="Nguyễn Thị Lan")
+
+
+def test_the_same_journey_in_english_on_a_desktop(browser, server, artifacts, answer_key):
+    citizen_journey(browser, server, artifacts, answer_key, EN, DESKTOP, module="du-lieu-ca-nhan",
+                    query="personal data", expect_in_title="personal data", full_name="Trần Văn Minh")
+
+
+def test_the_quiz_works_with_javascript_off(browser, server, artifacts, answer_key):
+    bank = answer_key["tre-em-tren-mang"]
+    context = browser.new_context(base_url=server.url, java_script_enabled=False, **PHONE)
+    page = context.new_page()
+    try:
+        page.goto("/tre-em-tren-mang/")
+        page.get_by_role("link", name=VI.take_quiz).click()
+        expect(page).to_have_url(re.compile(r"/quiz/tre-em-tren-mang$"))
+        register(page, VI, "Lê Thị Hoa", group="public_servant")
+        page.get_by_role("button", name=VI.start).click()
+        answer(page, bank, right=True)
+        page.get_by_role("button", name=VI.submit).click()
+        expect(page).to_have_url(re.compile(r"/result$"))
+        expect(page.locator(".admonition-title").first).to_contain_text(VI.passed)
+        expect(page.locator("li.kns-result.is-right")).to_have_count(bank.questions_per_attempt)
+        shot(page, artifacts, "nojs-result")
+        page.get_by_role("link", name=VI.open_certificate).click()
+        expect(page.locator("#holder")).to_have_text("Lê Thị Hoa")
+    finally:
+        context.close()
+
+
+def test_an_organiser_logs_in_and_downloads_a_csv_export(browser, server, artifacts):
+    context = browser.new_context(base_url=server.url, accept_downloads=True, **DESKTOP)
+    page = context.new_page()
+    try:
+        page.goto("/organiser")  # not logged in: sent to the login page
+        expect(page).to_have_url(re.compile(r"/organiser/login"))
+        page.locator("#username").fill(ORGANISER[0])
+        page.locator("#password").fill(ORGANISER[1])
+        page.get_by_role("button", name="Đăng nhập").click()
+        expect(page).to_have_url(re.compile(r"/organiser$"))
+        expect(page.locator("h1")).to_contain_text("Bảng điều khiển đào tạo")
+        shot(page, artifacts, "organiser-dashboard")
+        link = page.locator("ul.kns-downloads a[href*='format=csv']").first
+        with page.expect_download() as info:
+            link.click()
+        download = info.value
+        assert download.suggested_filename.endswith(".csv"), download.suggested_filename
+        data = Path(download.path()).read_bytes()
+        assert data.startswith(UTF8_BOM), data[:20]
+        rows = list(csv.reader(io.StringIO(data[len(UTF8_BOM):].decode("utf-8"))))
+        header = rows[0]
+        assert len(header) >= 3 and all(header), header
+        assert "Đơn vị" in header, header  # the organiser's language, Vietnamese intact
+        assert all(len(row) == len(header) for row in rows[1:]), rows[:3]
+    finally:
+        context.close()

@@ -92,6 +92,25 @@ class Server:
             time.sleep(0.1)
         raise RuntimeError(f"server did not answer within {timeout} s:\n" + self.log_tail())
 
+    def cpu_seconds(self, which: str = "both") -> float:
+        """User + system CPU used so far by the server and its worker processes (from /proc)."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        stats = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                used = {"both": int(fields[11]) + int(fields[12]), "user": int(fields[11]), "system": int(fields[12])}
+                stats[int(entry.name)] = (int(fields[1]), used[which])  # ppid, CPU ticks
+        total, todo = 0, [self.process.pid]
+        while todo:
+            pid = todo.pop()
+            total += stats.get(pid, (0, 0))[1]
+            todo += [child for child, (ppid, _) in stats.items() if ppid == pid]
+        return total / ticks
+
     def log_tail(self, lines: int = 40) -> str:
         try:
             return "\n".join(self.log_path.read_text("utf-8", "replace").splitlines()[-lines:])

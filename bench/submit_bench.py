@@ -41,16 +41,23 @@ GOAL_P99_MS = 100.0
 
 
 def run_wrk(url: str, script: str, *, connections: int, threads: int, duration: int,
-            args: list[str] | None = None) -> dict:
+            args: list[str] | None = None, server: harness.Server | None = None) -> dict:
     cmd = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--timeout", "10s",
            "-s", str(WRK_DIR / script), url]
     if args:
         cmd += ["--", *args]
+    cpu_before = server.cpu_seconds() if server else 0.0
+    sys_before = server.cpu_seconds("system") if server else 0.0
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    cpu = server.cpu_seconds() - cpu_before if server else 0.0
+    system = server.cpu_seconds("system") - sys_before if server else 0.0
     line = next(li for li in out.splitlines() if li.startswith("WRK_JSON "))
     result = json.loads(line[len("WRK_JSON "):])
     result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
     result["ok"] = result["requests"] - result["errors_status"]
+    # Server CPU per request: the cost of an endpoint, much less noisy than throughput on a shared machine.
+    result["cpu_us_per_request"] = cpu / max(result["requests"], 1) * 1e6
+    result["system_share"] = system / cpu if cpu else 0.0
     return result
 
 
@@ -128,14 +135,14 @@ def main(argv: list[str] | None = None) -> int:
             harness.write_submissions(path, attempts, server.banks, seed=r)
             log(f"round {r + 1}: {len(attempts)} attempts started in {prep:.1f} s ({len(attempts) / prep:.0f}/s)")
             wrk = dict(connections=a.connections, threads=a.threads, duration=a.duration)
-            live = run_wrk(f"{server.base_url}/api/v1/health/live", "get.lua", **wrk)
+            live = run_wrk(f"{server.base_url}/api/v1/health/live", "get.lua", **wrk, server=server)
             spy = None
             if a.profile:
                 spy = subprocess.Popen([str(harness.ROOT / ".venv/bin/py-spy"), "record", "-p", str(server.process.pid),
-                                        "--subprocesses", "--threads", "--gil", "-r", "200", "-f", "raw",
+                                        "--subprocesses", "--threads", "--gil", "--nonblocking", "-r", "250", "-f", "raw",
                                         "-o", f"{a.profile}.{r}", "-d", str(a.duration)],
                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            sub = run_wrk(server.base_url, "submit.lua", **wrk, args=[str(path), str(a.threads)])
+            sub = run_wrk(server.base_url, "submit.lua", **wrk, args=[str(path), str(a.threads)], server=server)
             if spy:
                 spy.wait()
             if sub["wrapped"]:  # re-submissions are reads of a stored result: not what is measured
@@ -146,7 +153,9 @@ def main(argv: list[str] | None = None) -> int:
             rounds.append({"live": live, "submit": sub, "ratio": sub["rps"] / live["rps"], "prepared": len(attempts)})
             log(f"  live {live['rps']:.0f} req/s   submit {sub['rps']:.0f} req/s   ratio {rounds[-1]['ratio']:.2f}   "
                 f"submit p50 {ms(sub['p50_us']):.1f} ms p99 {ms(sub['p99_us']):.1f} ms   "
-                f"errors {sub['errors_status'] + sub['errors_timeout'] + sub['errors_read']}")
+                f"errors {sub['errors_status'] + sub['errors_timeout'] + sub['errors_read']}   "
+                f"server CPU/request live {live['cpu_us_per_request']:.0f} us, submit {sub['cpu_us_per_request']:.0f} us "
+                f"(kernel {live['system_share']:.0%} / {sub['system_share']:.0%})")
         check = check_rows(url, submitted_total, sent_total)
         server_log = server.log_tail(2000)
 
@@ -164,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
         "ratio": [round(x, 3) for x in ratios],
         "submit_p50_ms": [round(x, 1) for x in p50s],
         "submit_p99_ms": [round(x, 1) for x in p99s],
+        "live_cpu_us": [round(r["live"]["cpu_us_per_request"]) for r in rounds],
+        "submit_cpu_us": [round(r["submit"]["cpu_us_per_request"]) for r in rounds],
         "errors": errors, "database_is_locked": locked, **check,
     }
     print()
@@ -176,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  submit p50 ms                   {'  '.join(f'{x:7.1f}' for x in p50s)}")
     print(f"  submit p99 ms                   {'  '.join(f'{x:7.1f}' for x in p99s)}"
           f"   median {statistics.median(p99s):.1f}  (goal <= {GOAL_P99_MS:.0f})")
+    print(f"  server CPU per request, us      live {summary['live_cpu_us']}  submit {summary['submit_cpu_us']}")
     print(f"  stored {check['stored_attempts']} submitted attempts for {check['acknowledged']} acknowledged, "
           f"{check['answers']} answers, {check['certificates']} certificates; exactly once: "
           f"{'yes' if check['exactly_once'] else 'NO'}; errors {errors}; 'database is locked' {locked}")

@@ -1,0 +1,113 @@
+"""The group-commit writer (db.py) and the hot path's building blocks: a job's result is only seen
+after its batch committed, a failing job leaves nothing behind and does not sink its batch, a
+failing commit fails the whole batch, and attempt ids sort by time."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+from sqlalchemy import event, text
+
+from quiz_api.attempts.service import new_attempt_id
+from quiz_api.db import Database
+from quiz_api.errors import NotFound
+
+
+@pytest.fixture(params=["event-loop", "thread"])
+def db(request, tmp_path):
+    """Both ways a batch runs: in the event loop (SQLite) and in the writer thread (PostgreSQL's way)."""
+    database = Database(f"sqlite:///{tmp_path}/w.db")
+    database.writer.in_loop = request.param == "event-loop"
+    with database.engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT NOT NULL)"))
+    yield database
+    database.dispose()
+
+
+def rows(database: Database) -> list[tuple]:
+    with database.engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(text("SELECT k, v FROM t ORDER BY k"))]
+
+
+def insert(k: int, v: str | None = "x"):
+    def job(conn):
+        conn.exec_driver_sql("INSERT INTO t (k, v) VALUES (?, ?)", (k, v))
+        return k
+    return job
+
+
+def insert_then_fail(k: int):
+    def job(conn):
+        conn.exec_driver_sql("INSERT INTO t (k, v) VALUES (?, 'half')", (k,))
+        raise NotFound("unknown_attempt")
+    return job
+
+
+def test_blocking_callers_get_their_result_after_commit(db):
+    assert db.writer.run(insert(1)) == 1
+    assert rows(db) == [(1, "x")]
+
+
+def test_awaiting_callers_share_batches_and_each_gets_its_own_result(db):
+    async def main():
+        return await asyncio.gather(*(db.writer(insert(k)) for k in range(200)))
+
+    assert asyncio.run(main()) == list(range(200))
+    assert len(rows(db)) == 200
+
+
+def test_a_failing_job_leaves_nothing_and_its_batch_still_commits(db):
+    async def main():
+        return await asyncio.gather(db.writer(insert(1)), db.writer(insert_then_fail(2)), db.writer(insert(3)),
+                                    return_exceptions=True)
+
+    first, failed, third = asyncio.run(main())
+    assert (first, third) == (1, 3) and isinstance(failed, NotFound)
+    assert rows(db) == [(1, "x"), (3, "x")]
+
+
+def test_a_database_error_in_one_job_is_that_jobs_error_only(db):
+    async def main():
+        return await asyncio.gather(db.writer(insert(1)), db.writer(insert(1)), db.writer(insert(2, None)),
+                                    db.writer(insert(4)), return_exceptions=True)
+
+    ok, duplicate, not_null, ok2 = asyncio.run(main())
+    assert (ok, ok2) == (1, 4)
+    assert isinstance(duplicate, Exception) and isinstance(not_null, Exception)
+    assert rows(db) == [(1, "x"), (4, "x")]
+
+
+def test_when_the_commit_fails_every_job_of_the_batch_fails_and_nothing_is_stored(db):
+    def disk_full(conn):
+        raise OSError("disk full")
+
+    event.listen(db.engine, "commit", disk_full)
+
+    async def main():
+        return await asyncio.gather(*(db.writer(insert(k)) for k in range(5)), return_exceptions=True)
+
+    results = asyncio.run(main())
+    event.remove(db.engine, "commit", disk_full)
+    assert all(isinstance(r, OSError) for r in results)
+    assert rows(db) == []
+
+
+def test_blocking_and_awaiting_callers_can_write_at_the_same_time(db):
+    async def awaited():
+        return await asyncio.gather(*(db.writer(insert(k)) for k in range(100)))
+
+    thread = threading.Thread(target=lambda: [db.writer.run(insert(k)) for k in range(100, 150)])
+    thread.start()
+    asyncio.run(awaited())
+    thread.join()
+    assert len(rows(db)) == 150
+
+
+def test_attempt_ids_sort_by_time_and_stay_unguessable():
+    stamps = [0, 1, 31, 32, 1_764_000_000_000, 1_764_000_000_001, 2**45 - 1]
+    ids = [new_attempt_id(ms) for ms in stamps]
+    assert ids == sorted(ids)
+    assert all(len(i) <= 32 for i in ids)  # the column is String(32)
+    assert len({new_attempt_id(5)[9:] for _ in range(1000)}) == 1000  # 128 random bits after the time

@@ -157,6 +157,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
+            # A JSON body that is not UTF-8: FastAPI says 400 "error parsing the body"; it is
+            # malformed JSON like any other, so it gets the same documented 422.
+            return await validation_error(request, RequestValidationError(
+                [{"type": "json_invalid", "loc": ("body", exc.__cause__.start), "msg": "JSON decode error"}]))
         lang = _lang(request)
         message = t("not_found", lang) if exc.status_code == 404 else str(exc.detail)
         if _wants_html(request) and exc.status_code != 405:

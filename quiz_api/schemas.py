@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
 Group = Literal["public_servant", "business", "citizen"]
 Lang = Literal["vi", "en"]
+
+
+def utc_text(value: datetime) -> str:
+    """Times are stored as naive UTC; in JSON they say so ("...Z"): RFC 3339 date-times need an
+    offset, and a browser reads a time without one as local time (7 hours off in Việt Nam)."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.isoformat() + "Z"
+
+
+UtcDateTime = Annotated[datetime, PlainSerializer(utc_text, return_type=str, when_used="json"),
+                        WithJsonSchema({"type": "string", "format": "date-time"})]
 
 
 class Status(BaseModel):
@@ -72,7 +84,7 @@ class QuestionPublic(BaseModel):
 class AttemptCreated(BaseModel):
     attempt_id: str
     module_id: str
-    expires_at: datetime
+    expires_at: UtcDateTime
     questions: list[QuestionPublic]
 
 
@@ -111,3 +123,27 @@ class Problem(BaseModel):
 
     detail: str
     code: str
+
+
+class FieldError(BaseModel):
+    """One part of a request that does not fit the schema (the value sent is never echoed)."""
+
+    type: str
+    loc: list[str | int]
+    msg: str
+
+
+class ValidationProblem(BaseModel):
+    """A 422 for a request that does not fit the schema (main.py): what is wrong where, a message in
+    the learner's language and a stable code (`invalid_input`, or `malformed_json` for a body that is
+    not JSON)."""
+
+    detail: list[FieldError]
+    message: str
+    code: str
+
+
+# For `responses=` of endpoints whose 422 is either a domain Problem (e.g. an unknown unit) or a
+# ValidationProblem (a request that does not fit the schema).
+INVALID: dict[str, Any] = {"model": Problem | ValidationProblem,
+                           "description": "invalid input: a Problem, or a ValidationProblem listing each field"}

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from quiz_api.attempts import service as attempts
 from quiz_api.learners.deps import find_learner
-from quiz_api.schemas import AttemptCreate, AttemptCreated, Problem, Submission, SubmissionResult
+from quiz_api.schemas import INVALID, AttemptCreate, AttemptCreated, Problem, Submission, SubmissionResult
 
 router = APIRouter(tags=["attempts"])
 
@@ -30,11 +30,13 @@ AttemptId = Path(max_length=64)
 
 
 def json_response(payload: Any, status_code: int = 200) -> Response:
-    return Response(orjson.dumps(payload), status_code=status_code, media_type="application/json")
+    """orjson: naive datetimes are UTC here and are written with a "Z" (as schemas.UtcDateTime does)."""
+    return Response(orjson.dumps(payload, option=orjson.OPT_NAIVE_UTC | orjson.OPT_UTC_Z), status_code=status_code,
+                    media_type="application/json")
 
 
 @router.post("/attempts", status_code=201, response_model=AttemptCreated,
-             responses={404: {"model": Problem}, 429: {"model": Problem}})
+             responses={404: {"model": Problem}, 422: INVALID, 429: {"model": Problem}})
 async def start_attempt(body: AttemptCreate, request: Request) -> Response:
     """Draw the questions of a new attempt; the answer key never leaves the server."""
     request.state.lang = body.lang
@@ -52,7 +54,7 @@ async def start_attempt(body: AttemptCreate, request: Request) -> Response:
 
 
 @router.post("/attempts/{attempt_id}/submit", response_model=SubmissionResult,
-             responses={404: {"model": Problem}, 410: {"model": Problem}, 422: {"model": Problem}})
+             responses={404: {"model": Problem}, 410: {"model": Problem}, 422: INVALID})
 async def submit_attempt(body: Submission, request: Request, attempt_id: str = AttemptId) -> Response:
     """Grade on the server and record once; submitting again returns the same result."""
     banks = request.app.state.banks

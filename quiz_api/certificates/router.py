@@ -8,7 +8,7 @@ from quiz_api.certificates import service as certificates
 from quiz_api.certificates.schemas import CertificatePublic, Revocation
 from quiz_api.deps import BanksDep, LangDep, ReadDB, SettingsDep, WriteDB
 from quiz_api.organisers.deps import AdminOrganiser
-from quiz_api.schemas import Problem
+from quiz_api.schemas import INVALID, Problem
 
 router = APIRouter(tags=["certificates"])
 
@@ -29,7 +29,7 @@ def verify_certificate(request: Request, db: ReadDB, banks: BanksDep, settings: 
 
 @router.post("/certificates/{code}/revoke", response_model=CertificatePublic,
              responses={401: {"model": Problem}, 403: {"model": Problem}, 404: {"model": Problem},
-                        409: {"model": Problem}, 422: {"model": Problem}})
+                        409: {"model": Problem}, 422: INVALID})
 def revoke_certificate(body: Revocation, request: Request, db: WriteDB, banks: BanksDep,
                        settings: SettingsDep, lang: LangDep, who: AdminOrganiser,
                        code: str = CertificateCode) -> dict:

@@ -11,7 +11,7 @@ from quiz_api.learners import service as learners
 from quiz_api.learners.deps import find_learner
 from quiz_api.learners.document import data_document
 from quiz_api.learners.schemas import Erasure, LearnerData, LearnerUpdate
-from quiz_api.schemas import LearnerCreate, LearnerCreated, Problem
+from quiz_api.schemas import INVALID, LearnerCreate, LearnerCreated, Problem
 
 router = APIRouter(tags=["learners"])
 
@@ -19,7 +19,7 @@ LearnerCode = Path(max_length=64, description="the learner code shown once at re
 
 
 @router.post("/learners", status_code=201, response_model=LearnerCreated,
-             responses={422: {"model": Problem}})
+             responses={422: INVALID})
 def create_learner(body: LearnerCreate, request: Request, db: WriteDB, settings: SettingsDep) -> LearnerCreated:
     """Register a learner who consented; the learner code in the answer is shown only once."""
     request.state.lang = body.lang
@@ -43,7 +43,7 @@ def learner_data(request: Request, db: WriteDB, banks: BanksDep, settings: Setti
 
 
 @router.patch("/learners/{learner_code}", response_model=LearnerData,
-              responses={404: {"model": Problem}, 422: {"model": Problem}, 429: {"model": Problem}})
+              responses={404: {"model": Problem}, 422: INVALID, 429: {"model": Problem}})
 def correct_learner(body: LearnerUpdate, request: Request, db: WriteDB, banks: BanksDep,
                     settings: SettingsDep, lang: LangDep, learner_code: str = LearnerCode) -> dict:
     """Correct name, unit or the optional fields (right to rectification); answers the data as stored now."""

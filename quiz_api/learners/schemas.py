@@ -2,29 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from quiz_api.schemas import UtcDateTime
 
 Lang = Literal["vi", "en"]
 
 
 class ConsentRecord(BaseModel):
     notice_version: str | None = Field(description="version of the privacy notice the learner agreed to")
-    agreed_at: datetime | None
+    agreed_at: UtcDateTime | None
 
 
 class Retention(BaseModel):
     days: int
-    erased_if_inactive_until: datetime
+    erased_if_inactive_until: UtcDateTime
 
 
 class LearnerData(BaseModel):
     """Everything stored about the learner: every column of their rows, plus readable labels."""
 
     about: str
-    exported_at: datetime
+    exported_at: UtcDateTime
     profile: dict[str, Any]
     consent: ConsentRecord
     retention: Retention

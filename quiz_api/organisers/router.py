@@ -12,6 +12,7 @@ from quiz_api.deps import ReadDB, SettingsDep
 from quiz_api.organisers import security
 from quiz_api.organisers import service as organisers
 from quiz_api.organisers.deps import API_PURPOSE, CurrentOrganiser, app_secret_key
+from quiz_api.schemas import Problem
 
 router = APIRouter(tags=["auth"])
 
@@ -41,7 +42,8 @@ class Me(BaseModel):
     units: list[str]  # assigned units; every unit below them is visible too (empty for an admin: all)
 
 
-@router.get("/auth/me", response_model=Me)
+@router.get("/auth/me", response_model=Me,
+            responses={401: {"model": Problem, "description": "no, expired or forged token"}})
 def me(who: CurrentOrganiser) -> Me:
     """Who this token belongs to and what it may see."""
     return Me(username=who.username, role=who.role, units=sorted(who.unit_codes))

@@ -14,6 +14,7 @@ from quiz_api.labels import pick_lang
 from quiz_api.organisers.deps import CurrentOrganiser
 from quiz_api.organisers.service import Principal
 from quiz_api.reports import exporting, filters
+from quiz_api.schemas import INVALID
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -23,9 +24,14 @@ Group = Annotated[Literal["public_servant", "business", "citizen"] | None, Query
 Unit = Annotated[str | None, Query(max_length=64, description="a unit code: that unit and every unit below it")]
 Lang = Annotated[Literal["vi", "en"] | None, Query(description="language of headers and labels")]
 TableFormat = Annotated[Literal["json", "csv", "xlsx", "jsonl"], Query()]
-RESPONSES = {401: {"description": "no, expired or forged token"},
+RESPONSES = {200: {"description": "the report in the format asked for", "content": {
+                 "text/csv": {"schema": {"type": "string"}},
+                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
+                     {"schema": {"type": "string", "format": "binary"}},
+                 "application/x-ndjson": {"schema": {"type": "string"}}}},
+             401: {"description": "no, expired or forged token"},
              403: {"description": "a unit outside the organiser's units, or an admin-only report"},
-             422: {"description": "unknown filter, bad value or format"}}
+             422: {**INVALID, "description": "unknown filter, bad value or format"}}
 
 
 def export_response(request: Request, *, kind: str, fmt: str, who: Principal, database, banks, settings,

@@ -42,7 +42,8 @@ def test_the_export_shows_the_consent_record(client, app):
     code = new_learner(client)
     consent = client.get(f"/api/v1/learners/{code}/data").json()["consent"]
     assert consent["notice_version"] == app.state.settings.consent_version
-    assert datetime.fromisoformat(consent["agreed_at"]) <= utcnow()
+    assert consent["agreed_at"].endswith("Z")  # UTC, said so (RFC 3339)
+    assert datetime.fromisoformat(consent["agreed_at"]).replace(tzinfo=None) <= utcnow()
 
 
 # --- access and copy ------------------------------------------------------------------------------

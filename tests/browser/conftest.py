@@ -109,8 +109,9 @@ def server(tmp_path_factory: pytest.TempPathFactory):
             proc.wait()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(server):
+    """Per module: only one sync Playwright may run at a time, and test_site_search_browser.py starts its own."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

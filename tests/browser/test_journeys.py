@@ -283,3 +283,180 @@ def test_an_organiser_logs_in_and_downloads_a_csv_export(browser, server, artifa
         assert all(len(row) == len(header) for row in rows[1:]), rows[:3]
     finally:
         context.close()
+
+
+# --- learners set up through the JSON API (what the browser journeys above already proved by hand) ------
+
+def api_learner(server, full_name: str, group: str = "citizen") -> str:
+    import httpx
+
+    made = httpx.post(f"{server.url}/api/v1/learners", json={
+        "full_name": full_name, "group": group, "unit_code": "TN", "consent": True}, timeout=30)
+    assert made.status_code == 201, made.text
+    return made.json()["learner_code"]
+
+
+def api_attempt(server, answer_key, code: str, module: str, *, right: bool | None, lang: str = "vi") -> dict:
+    """Start an attempt; submit it all right or all wrong (right=None leaves it open). Returns ids/result."""
+    import httpx
+
+    started = httpx.post(f"{server.url}/api/v1/attempts", json={
+        "learner_code": code, "module_id": module, "lang": lang}, timeout=30)
+    assert started.status_code == 201, started.text
+    body = started.json()
+    if right is None:
+        return {"attempt_id": body["attempt_id"]}
+    bank = answer_key[module]
+    answers = {}
+    for q in body["questions"]:
+        question = bank.questions[q["id"]]
+        answers[q["id"]] = sorted(question.correct) if right else \
+            [next(c.id for c in question.choices if c.id not in question.correct)]
+    done = httpx.post(f"{server.url}/api/v1/attempts/{body['attempt_id']}/submit", json={"answers": answers},
+                      timeout=30)
+    assert done.status_code == 200, done.text
+    return {"attempt_id": body["attempt_id"], **done.json()}
+
+
+def test_a_learner_takes_a_copy_of_her_data_then_erases_it(browser, server, artifacts, answer_key):
+    full_name = "Phạm Thị Thu"
+    code = api_learner(server, full_name)
+    cert = api_attempt(server, answer_key, code, "du-lieu-ca-nhan", right=True)["certificate_code"]
+    assert cert
+    context = browser.new_context(base_url=server.url, accept_downloads=True, **PHONE)
+    page = context.new_page()
+    try:
+        page.goto("/learner")
+        page.get_by_label("Mã học viên").fill(code.lower())  # typed as it comes: case does not matter
+        page.get_by_role("button", name="Xem dữ liệu của tôi").click()
+        expect(page.locator("#full-name")).to_have_text(full_name)
+        expect(page.locator("#certificates")).to_be_visible()
+        expect(page.get_by_role("link", name=cert)).to_be_visible()
+        shot(page, artifacts, "learner-data")
+
+        with page.expect_download() as info:
+            page.get_by_role("link", name="Tải toàn bộ dữ liệu của tôi (JSON)").click()
+        document = json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
+        assert document["profile"]["full_name"] == full_name
+        assert [c["code"] for c in document["certificates"]] == [cert]
+        assert len(document["attempts"]) == 1 and document["attempts"][0]["passed"] is True
+        assert code not in json.dumps(document)  # the code itself is not stored, so not exported
+
+        page.get_by_role("checkbox", name="Tôi hiểu: xóa vĩnh viễn dữ liệu cá nhân của tôi ngay bây giờ.").check()
+        page.get_by_role("button", name="Xóa dữ liệu của tôi").click()
+        expect(page.locator("#erasure")).to_have_attribute("data-erased", "yes")
+        shot(page, artifacts, "learner-erased")
+
+        page.goto("/learner")  # this device has forgotten the code
+        expect(page.get_by_label("Mã học viên")).to_be_visible()
+        page.goto(f"/verify/{cert}")
+        expect(page.locator("#status")).to_have_attribute("data-status", "holder_erased")
+        assert full_name not in page.content() and mask_name(full_name) not in page.content()
+        shot(page, artifacts, "verify-holder-erased")
+    finally:
+        context.close()
+
+
+# --- accessibility -----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def a11y_pages(server, answer_key, tmp_path_factory):
+    """One learner with a failed, a passed and an open attempt, and targets so the dashboard draws its table."""
+    code = api_learner(server, "Võ Thị Mai")
+    failed = api_attempt(server, answer_key, code, "du-lieu-ca-nhan", right=False)
+    passed = api_attempt(server, answer_key, code, "kinh-te-so", right=True)
+    open_ = api_attempt(server, answer_key, code, "ung-cuu-su-co", right=None)
+    targets = tmp_path_factory.mktemp("targets") / "targets.csv"
+    year = time.gmtime().tm_year
+    targets.write_text("year,unit_code,group,module_id,headcount,target_share\n"
+                       f"{year},TN,citizen,du-lieu-ca-nhan,1000,0.5\n"
+                       f"{year},TN,citizen,kinh-te-so,800,0.4\n", encoding="utf-8")
+    imported = server.cli("targets", "import", str(targets))
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+    cert = passed["certificate_code"]
+    return {"code": code, "answer_key": answer_key, "pages": [
+        ("home", "/"),
+        ("lesson", "/kinh-te-so/nhan-dien-lua-dao/"),
+        ("home-en", "/en/"),
+        ("quiz-start", "/quiz/du-lieu-ca-nhan"),
+        ("quiz-start-en", "/quiz/du-lieu-ca-nhan?lang=en"),
+        ("attempt", f"/quiz/attempt/{open_['attempt_id']}"),
+        ("result-failed", f"/quiz/attempt/{failed['attempt_id']}/result"),
+        ("result-passed", f"/quiz/attempt/{passed['attempt_id']}/result"),
+        ("certificate", f"/certificates/{cert}"),
+        ("verify", f"/verify/{cert}"),
+        ("verify-form", "/verify?lang=en"),
+        ("learner-code-form", "/learner"),
+        ("LEARNER", None),
+        ("learner", "/learner"),
+        ("cooldown-error", "COOLDOWN"),
+        ("organiser-login", "/organiser/login"),
+        ("LOGIN", None),
+        ("dashboard", "/organiser"),
+        ("dashboard-en", "/organiser?lang=en"),
+    ]}
+
+
+def serious(results: dict) -> list[str]:
+    """axe violations of impact serious or critical, one line per element."""
+    lines = []
+    for v in results["violations"]:
+        if v["impact"] in ("serious", "critical"):
+            for node in v["nodes"]:
+                lines.append(f"{v['id']} ({v['impact']}): {node['target']} — {node['failureSummary']!r}")
+    return lines
+
+
+def dom_problems(page) -> list[str]:
+    """What axe 4.x does not report: repeated ids, labels whose `for` names no form control (then the browser
+    gives the control no name: /learner had <h2 id="code"> before <input id="code">), and a page wider than
+    the screen (WCAG 1.4.10 reflow: on a phone the whole page would scroll sideways)."""
+    return page.evaluate("""() => {
+        const out = [];
+        const wide = document.documentElement.scrollWidth - document.documentElement.clientWidth;
+        if (wide > 1) out.push(`page is ${wide}px wider than the viewport`);
+        const seen = new Map();
+        for (const el of document.querySelectorAll('[id]')) seen.set(el.id, (seen.get(el.id) || 0) + 1);
+        for (const [id, n] of seen) if (n > 1) out.push(`duplicate id "${id}" (${n} elements)`);
+        for (const label of document.querySelectorAll('label[for]')) {
+            if (!label.control) out.push(`label for="${label.htmlFor}" names no form control`);
+        }
+        return out;
+    }""")
+
+
+@pytest.mark.parametrize("device", ["phone", "desktop"])
+def test_axe_finds_nothing_serious_on_the_pages_people_use(browser, server, artifacts, a11y_pages, device):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    context = browser.new_context(base_url=server.url, locale="vi-VN", **(PHONE if device == "phone" else DESKTOP))
+    page = context.new_page()
+    found: dict[str, list[str]] = {}
+    try:
+        for name, path in a11y_pages["pages"]:
+            if name == "LEARNER":  # from here on the browser carries the learner's code
+                context.add_cookies([{"name": "kns_learner", "value": a11y_pages["code"], "url": server.url}])
+                continue
+            if name == "LOGIN":
+                page.goto("/organiser/login")
+                page.locator("#username").fill(ORGANISER[0])
+                page.locator("#password").fill(ORGANISER[1])
+                page.get_by_role("button", name="Đăng nhập").click()
+                expect(page).to_have_url(re.compile(r"/organiser$"))
+                continue
+            if path == "COOLDOWN":  # a module just failed cannot be retaken yet: the error page
+                api_attempt(server, a11y_pages["answer_key"], a11y_pages["code"], "tre-em-tren-mang", right=False)
+                page.goto("/quiz/tre-em-tren-mang")
+                page.get_by_role("button", name=VI.start).click()
+                expect(page.locator("[role=alert]")).to_contain_text(VI.cooldown)
+            else:
+                response = page.goto(path)
+                assert response is not None and response.ok, f"{path}: {response and response.status}"
+            problems = serious(axe.run(page).response) + dom_problems(page)
+            if problems:
+                found[name] = problems
+                shot(page, artifacts, f"axe-{device}-{name}")
+    finally:
+        context.close()
+    assert not found, "\n".join(f"{name}: {line}" for name, lines in found.items() for line in lines)

@@ -145,5 +145,7 @@ class ValidationProblem(BaseModel):
 
 # For `responses=` of endpoints whose 422 is either a domain Problem (e.g. an unknown unit) or a
 # ValidationProblem (a request that does not fit the schema).
-INVALID: dict[str, Any] = {"model": Problem | ValidationProblem,
-                           "description": "invalid input: a Problem, or a ValidationProblem listing each field"}
+INVALID: dict[str, Any] = {
+    "model": Problem | ValidationProblem,
+    "description": "invalid input: a Problem, or a ValidationProblem listing each field",
+}

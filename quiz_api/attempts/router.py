@@ -31,8 +31,8 @@ AttemptId = Path(max_length=64)
 
 def json_response(payload: Any, status_code: int = 200) -> Response:
     """orjson: naive datetimes are UTC here and are written with a "Z" (as schemas.UtcDateTime does)."""
-    return Response(orjson.dumps(payload, option=orjson.OPT_NAIVE_UTC | orjson.OPT_UTC_Z), status_code=status_code,
-                    media_type="application/json")
+    data = orjson.dumps(payload, option=orjson.OPT_NAIVE_UTC | orjson.OPT_UTC_Z)
+    return Response(data, status_code=status_code, media_type="application/json")
 
 
 @router.post("/attempts", status_code=201, response_model=AttemptCreated,

@@ -3,7 +3,8 @@
 Session fixtures: the site is built once (`mkdocs build --strict`), `kynangso serve` runs as a subprocess
 on a fresh SQLite file with the real banks and a cooldown of a few seconds, an admin organiser is made
 with `kynangso organiser create --admin` (password on stdin), and one Chromium serves every test.
-Without Chromium or Playwright every test here is skipped with the reason.
+Without Chromium or Playwright every test here is skipped with the reason (fails instead when
+KYNANGSO_BROWSER_TESTS=1, as .ci/run sets it).
 """
 
 from __future__ import annotations
@@ -64,6 +65,8 @@ class Server:
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory):
     reason = _chromium_missing()
+    if reason and os.environ.get("KYNANGSO_BROWSER_TESTS") == "1":  # .ci/run sets it: CI must not skip them
+        pytest.fail(reason)
     if reason:
         pytest.skip(reason)
     tmp = tmp_path_factory.mktemp("journeys")

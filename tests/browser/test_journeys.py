@@ -357,6 +357,65 @@ def test_a_learner_takes_a_copy_of_her_data_then_erases_it(browser, server, arti
         context.close()
 
 
+def test_the_quiz_can_be_taken_with_the_keyboard_alone(browser, server, artifacts, answer_key):
+    """WCAG 2.1.1: skip link, start button, every radio group and checkbox, submit; focus always visible."""
+    bank = answer_key["ung-cuu-su-co"]
+    code = api_learner(server, "Đỗ Văn Hùng", group="public_servant")
+    context = browser.new_context(base_url=server.url, locale="vi-VN", **DESKTOP)
+    context.add_cookies([{"name": "kns_learner", "value": code, "url": server.url}])
+    page = context.new_page()
+    keys = page.keyboard
+
+    def focused() -> dict:
+        return page.evaluate("""() => { const e = document.activeElement; const s = getComputedStyle(e);
+            return {tag: e.tagName, type: e.type || "", name: e.name || "", value: e.value || "",
+                    text: (e.innerText || "").trim(), checked: !!e.checked,
+                    ring: s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0 || s.boxShadow !== "none"}; }""")
+
+    def tab_to(predicate, limit: int = 40) -> dict:
+        for _ in range(limit):
+            keys.press("Tab")
+            now = focused()
+            if predicate(now):
+                return now
+        raise AssertionError(f"never reached by Tab; last focus {now}")
+
+    try:
+        page.goto("/quiz/ung-cuu-su-co")
+        skip = tab_to(lambda f: f["tag"] == "A", limit=1)
+        assert skip["text"] == "Bỏ qua, đến nội dung" and skip["ring"], skip
+        start = tab_to(lambda f: f["tag"] == "BUTTON" and f["text"] == VI.start)
+        assert start["ring"], f"no visible focus on {start}"
+        keys.press("Enter")
+        expect(page).to_have_url(re.compile(r"/quiz/attempt/[\w-]+$"))
+
+        done: set[str] = set()
+        while True:
+            now = tab_to(lambda f: f["type"] in ("radio", "checkbox") or f["text"] == VI.submit)
+            assert now["ring"], f"no visible focus on {now}"
+            if now["text"] == VI.submit:
+                break
+            qid = now["name"].removeprefix("q_")
+            want = bank.questions[qid].correct
+            if now["type"] == "radio":  # one tab stop per group: arrows move the choice
+                for _ in range(len(bank.questions[qid].choices)):
+                    if now["value"] in want:
+                        keys.press("Space")
+                        break
+                    keys.press("ArrowDown")
+                    now = focused()
+            elif now["value"] in want:
+                keys.press("Space")
+            done.add(qid)
+        assert len(done) == bank.questions_per_attempt
+        shot(page, artifacts, "keyboard-attempt", full_page=False)
+        keys.press("Enter")
+        expect(page.locator(".admonition-title").first).to_contain_text(VI.passed)
+        expect(page.locator("li.kns-result.is-right")).to_have_count(bank.questions_per_attempt)
+    finally:
+        context.close()
+
+
 # --- accessibility -----------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

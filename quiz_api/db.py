@@ -187,8 +187,9 @@ class GroupCommitWriter:
       blocked only for their CPU time, and it keeps serving requests during the fsync. A thread
       hand-off per request cost about 140 µs of CPU (GIL ping-pong); this costs two per batch.
     - otherwise (PostgreSQL, where every statement is a network round trip, and blocking callers):
-      a writer thread runs the batch; awaiting callers of one event loop are woken with one
-      call_soon_threadsafe per batch.
+      writer threads run the batches (four on PostgreSQL, each with its own connection, so round
+      trips overlap); awaiting callers of one event loop are woken with one call_soon_threadsafe
+      per batch.
     """
 
     def __init__(self, engine: Engine, max_batch: int = 64) -> None:
@@ -196,7 +197,10 @@ class GroupCommitWriter:
         self.max_batch = max_batch
         self.in_loop = engine.dialect.name == "sqlite"
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
+        # SQLite has one writer at a time anyway; PostgreSQL commits concurrent transactions together
+        # and every statement waits for a round trip, so several writer threads keep it busy.
+        self.threads = 1 if self.in_loop else 4
+        self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
         self._helper: ThreadPoolExecutor | None = None  # loop mode: runs BEGIN and COMMIT
         self._pending: dict[asyncio.AbstractEventLoop, list[_Job]] = {}  # loop mode: per event loop
@@ -300,23 +304,25 @@ class GroupCommitWriter:
     # -- thread mode ----------------------------------------------------------------------------------
 
     def _put(self, job: _Job) -> None:
-        if self._thread is None:
+        if not self._threads:
             self._start()
         self._queue.put(job)
 
     def _start(self) -> None:
         with self._lock:  # started lazily, in the process (worker) that uses it
-            if self._thread is None:
-                thread = threading.Thread(target=self._loop, name="group-commit-writer", daemon=True)
-                thread.start()
-                self._thread = thread
+            if not self._threads:
+                for i in range(self.threads):
+                    thread = threading.Thread(target=self._loop, name=f"group-commit-writer-{i}", daemon=True)
+                    thread.start()
+                    self._threads.append(thread)
 
     def stop(self) -> None:
         with self._lock:
-            if self._thread is not None:
+            for _ in self._threads:
                 self._queue.put(_STOP)
-                self._thread.join(timeout=30)
-                self._thread = None
+            for thread in self._threads:
+                thread.join(timeout=30)
+            self._threads = []
             if self._helper is not None:
                 self._helper.shutdown(wait=True)
                 self._helper = None

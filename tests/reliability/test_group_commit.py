@@ -20,6 +20,7 @@ def db(request, tmp_path):
     """Both ways a batch runs: in the event loop (SQLite) and in the writer thread (PostgreSQL's way)."""
     database = Database(f"sqlite:///{tmp_path}/w.db")
     database.writer.in_loop = request.param == "event-loop"
+    database.writer.threads = 1 if database.writer.in_loop else 4  # several writers, as on PostgreSQL
     with database.engine.begin() as conn:
         conn.execute(text("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT NOT NULL)"))
     yield database

@@ -44,5 +44,9 @@ bench: install
 bench-smoke: install
 	$(BIN)/python bench/submit_bench.py --smoke
 
+# Burst: 2,000 learners start an attempt within ten seconds (open-loop arrivals); p99 <= 2 s, no error.
+bench-burst: install
+	$(BIN)/python bench/burst_bench.py $(BENCH_ARGS)
+
 clean:
 	rm -rf site .pytest_cache .hypothesis

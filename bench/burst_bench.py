@@ -1,0 +1,112 @@
+"""Burst benchmark: 2,000 learners start an attempt within ten seconds (a deadline, a classroom).
+
+    .venv/bin/python bench/burst_bench.py                      # SQLite, as `make serve` runs it
+    .venv/bin/python bench/burst_bench.py --window 2           # harsher: all 2,000 within 2 s
+    .venv/bin/python bench/burst_bench.py --database postgresql+psycopg://postgres@127.0.0.1:5432/kns_bench
+
+The learners are registered first (not timed). Then learner i sends POST /api/v1/attempts at
+moment i x window / learners — an open-loop schedule: a slow server does not slow the arrivals down,
+so queueing shows in the latencies instead of hiding in the client. Latency is measured from the
+scheduled moment to the answer. Each learner has a connection of its own, as each phone would.
+
+The bar (BRIEF.md): no error, no "database is locked", p99 <= 2 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import harness  # noqa: E402
+from bench.harness import log  # noqa: E402
+
+GOAL_P99_S = 2.0
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] if ordered else float("nan")
+
+
+async def burst(base_url: str, codes: list[str], modules: list[str], window: float) -> list[tuple[int, float, str]]:
+    """(status, seconds from the scheduled moment, error text) for every learner."""
+    limits = httpx.Limits(max_connections=len(codes), max_keepalive_connections=0)
+    async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as client:
+        began = time.monotonic() + 0.5  # let every task get ready first
+
+        async def learner(i: int, code: str) -> tuple[int, float, str]:
+            due = began + i * window / len(codes)
+            await asyncio.sleep(max(0.0, due - time.monotonic()))
+            try:
+                r = await client.post("/api/v1/attempts",
+                                      json={"learner_code": code, "module_id": modules[i % len(modules)]})
+            except httpx.HTTPError as exc:
+                return 0, time.monotonic() - due, repr(exc)
+            return r.status_code, time.monotonic() - due, "" if r.status_code == 201 else r.text[:200]
+
+        return await asyncio.gather(*(learner(i, c) for i, c in enumerate(codes)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--database", help="database URL (default: a fresh SQLite file, as make serve uses)")
+    p.add_argument("--learners", type=int, default=2000)
+    p.add_argument("--window", type=float, default=10.0, help="seconds over which the learners arrive")
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--json", type=Path)
+    a = p.parse_args(argv)
+
+    with harness.running_server(a.database, workers=a.workers) as server:
+        modules = sorted(harness.load_answer_key(server.banks))
+        t0 = time.monotonic()
+        codes = harness.create_learners(server.base_url, a.learners)
+        log(f"{len(codes)} learners registered in {time.monotonic() - t0:.1f} s (not timed)")
+        cpu0 = server.cpu_seconds()
+        t0 = time.monotonic()
+        results = asyncio.run(burst(server.base_url, codes, modules, a.window))
+        elapsed = time.monotonic() - t0 - 0.5
+        cpu = server.cpu_seconds() - cpu0
+        server_log = server.log_tail(100_000)
+        url = server.database_url
+
+    statuses = Counter(s for s, _, _ in results)
+    latencies = [t for s, t, _ in results if s == 201]
+    errors = [(s, e) for s, _, e in results if s != 201]
+    locked = server_log.count("database is locked")
+    summary = {
+        "database": "postgresql" if url.startswith("postgresql") else "sqlite", "learners": a.learners,
+        "window_s": a.window, "elapsed_s": round(elapsed, 2), "statuses": dict(statuses),
+        "p50_s": round(pct(latencies, 50), 3), "p90_s": round(pct(latencies, 90), 3),
+        "p99_s": round(pct(latencies, 99), 3), "max_s": round(max(latencies, default=float("nan")), 3),
+        "mean_s": round(statistics.fmean(latencies), 3) if latencies else None,
+        "server_cpu_ms_per_start": round(cpu / max(len(results), 1) * 1000, 2),
+        "database_is_locked": locked,
+    }
+    print()
+    print(f"database {summary['database']}: {a.learners} learners start an attempt within {a.window:g} s "
+          f"(all answered after {elapsed:.1f} s)")
+    print(f"  statuses {dict(statuses)}; 'database is locked' in the server log: {locked}")
+    print(f"  latency from the scheduled moment: p50 {summary['p50_s']:.3f} s, p90 {summary['p90_s']:.3f} s, "
+          f"p99 {summary['p99_s']:.3f} s, max {summary['max_s']:.3f} s  (goal p99 <= {GOAL_P99_S:g} s)")
+    print(f"  server CPU {summary['server_cpu_ms_per_start']:.2f} ms per start")
+    for status, text in errors[:5]:
+        print(f"  error {status}: {text}")
+    if a.json:
+        a.json.write_text(json.dumps(summary, indent=2))
+    ok = not errors and not locked and summary["p99_s"] <= GOAL_P99_S
+    print("goal met" if ok else "goal NOT met")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

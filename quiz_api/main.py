@@ -137,10 +137,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         lang = _lang(request)
-        errors: list[Any] = jsonable_encoder(exc.errors(), custom_encoder={Exception: str})
-        for e in errors:
-            e.pop("input", None)  # never echo what was sent (it may be personal data)
-            e.pop("ctx", None)
+        # Never echo what was sent (it may be personal data); dropped before encoding, since a body
+        # that is not UTF-8 (sent as text/plain, say) cannot be encoded and was a 500.
+        errors: list[Any] = jsonable_encoder([{k: v for k, v in e.items() if k not in ("input", "ctx")}
+                                              for e in exc.errors()], custom_encoder={Exception: str})
         key = "malformed_json" if any(e.get("type") == "json_invalid" for e in errors) else "invalid_input"
         if _wants_html(request):
             return render_error(request, t(key, lang), 422, lang)

@@ -24,7 +24,8 @@ class Token(BaseModel):
 
 
 @router.post("/auth/token", response_model=Token,
-             responses={401: {"description": "wrong username or password"}, 429: {"description": "too many tries"}})
+             responses={400: {"model": Problem, "description": "a form body that cannot be parsed"},
+                        401: {"description": "wrong username or password"}, 429: {"description": "too many tries"}})
 def token(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()], db: ReadDB,
           settings: SettingsDep) -> Token:
     """Exchange an organiser's username and password for a bearer token (expires after token_ttl_minutes)."""

@@ -29,7 +29,7 @@ CHROMIUM = os.environ.get("KYNANGSO_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = ROOT / "test-artifacts"
-COOLDOWN_SECONDS = 6  # the retake waits this long after a failed attempt (production: minutes)
+COOLDOWN_SECONDS = 8  # the retake waits this long after a failed attempt (production: minutes)
 ORGANISER = ("qa-admin", "mat-khau-kiem-thu-2026")
 
 

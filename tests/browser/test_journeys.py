@@ -80,8 +80,10 @@ def search_site(page, query: str, phone: bool) -> list:
     box = page.locator("input.md-search__input")
     box.click()
     box.press_sequentially(query, delay=40)
-    page.wait_for_timeout(1200)
-    return page.locator("a.md-search-result__link").all()
+    results = page.locator("a.md-search-result__link")
+    expect(results.first).to_be_visible(timeout=15_000)  # a loaded machine builds the index slowly
+    page.wait_for_timeout(300)  # let the first batch of results finish rendering
+    return results.all()
 
 
 def answer(page, bank, *, right: bool) -> list[str]:

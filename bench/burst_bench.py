@@ -27,15 +27,15 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import harness  # noqa: E402
-from bench.harness import log  # noqa: E402
+from bench import harness
+from bench.harness import log
 
 GOAL_P99_S = 2.0
 
 
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] if ordered else float("nan")
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] if ordered else float("nan")
 
 
 async def burst(base_url: str, codes: list[str], modules: list[str], window: float) -> list[tuple[int, float, str]]:

@@ -28,7 +28,9 @@ def main(path: str) -> None:
     own: Counter[str] = Counter()
     bucket: Counter[str] = Counter()
     idle = total = 0
-    for line in open(path, encoding="utf-8"):
+    with open(path, encoding="utf-8") as f:
+        lines = f.readlines()
+    for line in lines:
         stack, _, n = line.rstrip("\n").rpartition(" ")
         count = int(n)
         frames = stack.split(";")

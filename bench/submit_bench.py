@@ -32,8 +32,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import harness  # noqa: E402
-from bench.harness import log  # noqa: E402
+from bench import harness
+from bench.harness import log
 
 WRK_DIR = Path(__file__).resolve().parent / "wrk"
 GOAL_RATIO = 0.5
@@ -67,7 +67,7 @@ def check_rows(database_url: str, acknowledged: int, sent: int) -> dict:
 
     engine = create_engine(database_url)
     with engine.connect() as conn:
-        q = lambda sql: conn.execute(text(sql)).scalar_one()  # noqa: E731
+        q = lambda sql: conn.execute(text(sql)).scalar_one()
         stored = q("SELECT count(*) FROM attempt WHERE submitted_at IS NOT NULL")
         bad_answers = q("SELECT count(*) FROM attempt a WHERE (a.submitted_at IS NOT NULL) AND a.question_count <> "
                         "(SELECT count(*) FROM attempt_answer x WHERE x.attempt_id = a.id)")
@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
             path = server.var_dir / f"submissions-{r}.tsv"
             harness.write_submissions(path, attempts, server.banks, seed=r)
             log(f"round {r + 1}: {len(attempts)} attempts started in {prep:.1f} s ({len(attempts) / prep:.0f}/s)")
-            wrk = dict(connections=a.connections, threads=a.threads, duration=a.duration)
+            wrk = {"connections": a.connections, "threads": a.threads, "duration": a.duration}
             live = run_wrk(f"{server.base_url}/api/v1/health/live", "get.lua", **wrk, server=server)
             spy = None
             if a.profile:

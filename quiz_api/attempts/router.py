@@ -16,12 +16,10 @@ from typing import Any
 import orjson
 from fastapi import APIRouter, Path, Request, Response
 from pydantic import TypeAdapter
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from quiz_api.attempts import service as attempts
-from quiz_api.learners.deps import find_learner
 from quiz_api.schemas import INVALID, AttemptCreate, AttemptCreated, Problem, Submission, SubmissionResult
 
 router = APIRouter(tags=["attempts"])
@@ -44,9 +42,9 @@ async def start_attempt(body: AttemptCreate, request: Request) -> Response:
     settings, banks = state.quiz_settings, state.banks
 
     def start(conn: Connection) -> dict:
-        with Session(bind=conn) as db:
-            learner = find_learner(request, db, body.learner_code)  # rate-limited: misses count as guesses
-            learner_id = learner.id
+        # rate-limited like every lookup by learner code: misses count as guesses
+        learner_id = state.code_limiter.guard(
+            request, lambda: attempts.learner_id_for_code(conn=conn, code=body.learner_code))
         return attempts.start(conn=conn, banks=banks, settings=settings, learner_id=learner_id,
                               module_id=body.module_id, lang=body.lang)
 

@@ -58,8 +58,8 @@ class Server:
 
     def cli(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
         """Run `kynangso ...` against the server's database, as an operator on the server would."""
-        return subprocess.run([str(BIN / "kynangso"), *args], input=stdin, env=self.env, cwd=self.home,
-                              capture_output=True, text=True, timeout=120)
+        return subprocess.run([str(BIN / "kynangso"), *args], check=False, input=stdin, env=self.env,
+                              cwd=self.home, capture_output=True, text=True, timeout=120)
 
 
 @pytest.fixture(scope="session")
@@ -71,12 +71,13 @@ def server(tmp_path_factory: pytest.TempPathFactory):
         pytest.skip(reason)
     tmp = tmp_path_factory.mktemp("journeys")
     site = tmp / "site"
-    built = subprocess.run([str(BIN / "mkdocs"), "build", "--strict", "-d", str(site)], cwd=ROOT,
+    built = subprocess.run([str(BIN / "mkdocs"), "build", "--strict", "-d", str(site)], check=False, cwd=ROOT,
                            env=dict(os.environ, NO_MKDOCS_2_WARNING="1"), capture_output=True, text=True,
                            timeout=600)
     assert built.returncode == 0, built.stderr[-3000:]
     port = _free_port()
-    env = dict(os.environ, KYNANGSO_DATABASE_URL=f"sqlite:///{tmp / 'db.sqlite'}", KYNANGSO_SITE_DIR=str(site),
+    env = dict(os.environ, KYNANGSO_DATABASE_URL=f"sqlite:///{tmp / 'db.sqlite'}",
+               KYNANGSO_SITE_DIR=str(site),
                KYNANGSO_VAR_DIR=str(tmp / "var"), KYNANGSO_COOLDOWN_SECONDS=str(COOLDOWN_SECONDS),
                KYNANGSO_PUBLIC_URL=f"http://127.0.0.1:{port}")
     env.pop("KYNANGSO_COOLDOWN_MINUTES", None)
@@ -114,7 +115,7 @@ def server(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(scope="module")
 def browser(server):
-    """Per module: only one sync Playwright may run at a time, and test_site_search_browser.py starts its own."""
+    """Per module: one sync Playwright may run at a time, and test_site_search_browser.py starts its own."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

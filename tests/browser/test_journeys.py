@@ -55,8 +55,8 @@ class Words:
 
 
 VI = Words("vi", "/", "Lưu và tiếp tục", "Bắt đầu làm bài", "Nộp bài", "Chưa đạt", "Đạt",
-           "Đọc mục bài học liên quan", "Về trang bài kiểm tra", "làm lại sau", "mở chứng nhận", "Trang xác minh",
-           "Chứng nhận hợp lệ.", "Làm bài kiểm tra của học phần")
+           "Đọc mục bài học liên quan", "Về trang bài kiểm tra", "làm lại sau", "mở chứng nhận",
+           "Trang xác minh", "Chứng nhận hợp lệ.", "Làm bài kiểm tra của học phần")
 EN = Words("en", "/en/", "Save and continue", "Start the quiz", "Submit", "Not passed yet", "Passed",
            "Read the lesson section", "Back to the quiz page", "try again in", "open the certificate",
            "Verification page", "This certificate is valid.", "Take the module quiz")
@@ -102,12 +102,16 @@ def answer(page, bank, *, right: bool) -> list[str]:
 
 
 def register(page, words: Words, full_name: str, group: str = "citizen") -> str:
-    """Fill in the profile on the quiz start page; return the learner code shown once."""
+    """Fill in the profile on the quiz start page by the fields' labels (so each has a name a screen reader
+    reads); the learner lives in a ward. Returns the learner code shown once."""
+    en = words.lang == "en"
     consent = page.locator("input[name='consent']")
     expect(consent).not_to_be_checked()  # consent is never pre-ticked
-    page.locator("#full_name").fill(full_name)
+    page.get_by_label("Full name" if en else "Họ và tên").fill(full_name)
     page.locator(f"input[name='group'][value='{group}']").check()
-    page.locator("#unit_code").select_option(index=3)
+    unit = page.get_by_label("Your agency, commune or ward" if en else "Cơ quan, xã hoặc phường của bạn")
+    ward = unit.locator("option", has_text="phường").first.get_attribute("value")
+    unit.select_option(ward)
     consent.check()
     page.get_by_role("button", name=words.save).click()
     code = page.locator("#learner-code").inner_text().strip()
@@ -119,7 +123,8 @@ def citizen_journey(browser, server, artifacts, answer_key, words: Words, device
                     query: str, expect_in_title: str, full_name: str) -> None:
     bank = answer_key[module]
     name = f"{words.lang}-{'phone' if device is PHONE else 'desktop'}"
-    context = browser.new_context(base_url=server.url, locale="vi-VN" if words.lang == "vi" else "en-GB", **device)
+    locale = "vi-VN" if words.lang == "vi" else "en-GB"
+    context = browser.new_context(base_url=server.url, locale=locale, **device)
     page = context.new_page()
     try:
         # Home page, then the module's overview.
@@ -344,7 +349,7 @@ def test_a_learner_takes_a_copy_of_her_data_then_erases_it(browser, server, arti
         assert len(document["attempts"]) == 1 and document["attempts"][0]["passed"] is True
         assert code not in json.dumps(document)  # the code itself is not stored, so not exported
 
-        page.get_by_role("checkbox", name="Tôi hiểu: xóa vĩnh viễn dữ liệu cá nhân của tôi ngay bây giờ.").check()
+        page.get_by_role("checkbox", name="Tôi hiểu: xóa vĩnh viễn dữ liệu cá nhân của tôi").check()
         page.get_by_role("button", name="Xóa dữ liệu của tôi").click()
         expect(page.locator("#erasure")).to_have_attribute("data-erased", "yes")
         shot(page, artifacts, "learner-erased")
@@ -372,7 +377,8 @@ def test_the_quiz_can_be_taken_with_the_keyboard_alone(browser, server, artifact
         return page.evaluate("""() => { const e = document.activeElement; const s = getComputedStyle(e);
             return {tag: e.tagName, type: e.type || "", name: e.name || "", value: e.value || "",
                     text: (e.innerText || "").trim(), checked: !!e.checked,
-                    ring: s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0 || s.boxShadow !== "none"}; }""")
+                    ring: s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0
+                          || s.boxShadow !== "none"}; }""")
 
     def tab_to(predicate, limit: int = 40) -> dict:
         for _ in range(limit):
@@ -422,7 +428,7 @@ def test_the_quiz_can_be_taken_with_the_keyboard_alone(browser, server, artifact
 
 @pytest.fixture(scope="module")
 def a11y_pages(server, answer_key, tmp_path_factory):
-    """One learner with a failed, a passed and an open attempt, and targets so the dashboard draws its table."""
+    """A learner with a failed, a passed and an open attempt; targets, so the dashboard draws its table."""
     code = api_learner(server, "Võ Thị Mai")
     failed = api_attempt(server, answer_key, code, "du-lieu-ca-nhan", right=False)
     passed = api_attempt(server, answer_key, code, "kinh-te-so", right=True)
@@ -490,7 +496,8 @@ def dom_problems(page) -> list[str]:
 def test_axe_finds_nothing_serious_on_the_pages_people_use(browser, server, artifacts, a11y_pages, device):
     axe = pytest.importorskip("axe_playwright_python.sync_playwright",
                               reason="axe-playwright-python is not installed").Axe()
-    context = browser.new_context(base_url=server.url, locale="vi-VN", **(PHONE if device == "phone" else DESKTOP))
+    context = browser.new_context(base_url=server.url, locale="vi-VN",
+                                  **(PHONE if device == "phone" else DESKTOP))
     page = context.new_page()
     found: dict[str, list[str]] = {}
     try:
@@ -506,7 +513,8 @@ def test_axe_finds_nothing_serious_on_the_pages_people_use(browser, server, arti
                 expect(page).to_have_url(re.compile(r"/organiser$"))
                 continue
             if path == "COOLDOWN":  # a module just failed cannot be retaken yet: the error page
-                api_attempt(server, a11y_pages["answer_key"], a11y_pages["code"], "tre-em-tren-mang", right=False)
+                api_attempt(server, a11y_pages["answer_key"], a11y_pages["code"], "tre-em-tren-mang",
+                            right=False)
                 page.goto("/quiz/tre-em-tren-mang")
                 page.get_by_role("button", name=VI.start).click()
                 expect(page.locator("[role=alert]")).to_contain_text(VI.cooldown)

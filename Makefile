@@ -42,7 +42,7 @@ bench: install
 
 # CI: the same benchmark with a tiny load; checks it runs and stores every submission once (no timing goal).
 bench-smoke: install
-	$(BIN)/python bench/submit_bench.py --smoke
+	$(BIN)/python bench/submit_bench.py --smoke $(BENCH_ARGS)
 
 # Burst: 2,000 learners start an attempt within ten seconds (open-loop arrivals); p99 <= 2 s, no error.
 bench-burst: install

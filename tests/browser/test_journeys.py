@@ -492,6 +492,15 @@ def dom_problems(page) -> list[str]:
     }""")
 
 
+def broken_header_links(page) -> list[str]:
+    """The header's own links (brand, my data, language) must open a page: after a POST the language link
+    used to point at the POST-only path (a 404)."""
+    hrefs = page.locator(".kns-app-header a[href^='/']").evaluate_all(
+        "els => els.map(e => e.getAttribute('href'))")
+    return [f"header link {href} answers {status}" for href in hrefs
+            if (status := page.request.get(href).status) >= 400]
+
+
 @pytest.mark.parametrize("device", ["phone", "desktop"])
 def test_axe_finds_nothing_serious_on_the_pages_people_use(browser, server, artifacts, a11y_pages, device):
     axe = pytest.importorskip("axe_playwright_python.sync_playwright",
@@ -521,7 +530,7 @@ def test_axe_finds_nothing_serious_on_the_pages_people_use(browser, server, arti
             else:
                 response = page.goto(path)
                 assert response is not None and response.ok, f"{path}: {response and response.status}"
-            problems = serious(axe.run(page).response) + dom_problems(page)
+            problems = serious(axe.run(page).response) + dom_problems(page) + broken_header_links(page)
             if problems:
                 found[name] = problems
                 shot(page, artifacts, f"axe-{device}-{name}")

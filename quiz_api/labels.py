@@ -28,7 +28,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "attempt_expired": {"vi": "Lượt làm bài đã hết hạn lúc {expires_at}. Bạn hãy bắt đầu lượt mới.",
                         "en": "This attempt expired at {expires_at}. Please start a new one."},
     "cooldown": {"vi": "Bạn hãy đọc lại bài học rồi làm lại sau {minutes} phút nữa.",
-                 "en": "Please review the lessons and try again in {minutes} minutes."},
+                 "en": "Please review the lessons and try again in {minutes} min."},
     "unknown_question": {"vi": "Câu hỏi “{question_id}” không thuộc lượt làm bài này.",
                          "en": "Question “{question_id}” is not part of this attempt."},
     "unknown_choice": {"vi": "Lựa chọn “{choice_id}” không thuộc câu hỏi “{question_id}”.",

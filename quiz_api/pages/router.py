@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from quiz_api.attempts import service as attempts
 from quiz_api.banks import lesson_url
-from quiz_api.errors import DomainError, NotFound
+from quiz_api.errors import DomainError, NotFound, TooSoon
 from quiz_api.labels import pick_lang, t
 from quiz_api.learners import service as learners
 from quiz_api.learners.deps import find_learner
@@ -102,10 +102,17 @@ def quiz_begin(request: Request, module_id: str, csrf_token: Annotated[str, Form
     learner, _ = _current_learner(request)
     if learner is None:
         return RedirectResponse(f"/quiz/{module_id}{_q(lang)}", status_code=303)
-    with request.app.state.database.writing() as db:
-        started = attempts.start(conn=db.connection(), banks=request.app.state.banks,
-                                 settings=request.app.state.quiz_settings, learner_id=learner.id,
-                                 module_id=module_id, lang=lang)
+    try:
+        with request.app.state.database.writing() as db:
+            started = attempts.start(conn=db.connection(), banks=request.app.state.banks,
+                                     settings=request.app.state.quiz_settings, learner_id=learner.id,
+                                     module_id=module_id, lang=lang)
+    except DomainError as exc:  # e.g. the cooldown: say it on the quiz page, in the form's language
+        response = _start_page(request, module_id, lang, status_code=exc.status, learner=learner,
+                               error=t(exc.key, lang, **exc.params))
+        if isinstance(exc, TooSoon):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     return RedirectResponse(f"/quiz/attempt/{started['attempt_id']}", status_code=303)
 
 

@@ -111,3 +111,15 @@ def test_resume_never_redirects_to_another_site(client):
 def test_unknown_module_page_is_a_friendly_404(client):
     response = client.get("/quiz/khong-co")
     assert response.status_code == 404 and "khong-co" in response.text
+
+
+def test_the_cooldown_is_explained_on_the_quiz_page_in_the_forms_language(client):
+    registered = register(client, name="Trần Văn Bảy")
+    start = client.post(f"/quiz/{MODULE}/start", data={"csrf_token": csrf(registered.text), "lang": "vi"},
+                        follow_redirects=False)
+    quiz = client.get(start.headers["location"])
+    client.post(start.headers["location"], data={"csrf_token": csrf(quiz.text)})  # nothing answered: fails
+    again = client.post(f"/quiz/{MODULE}/start", data={"csrf_token": csrf(quiz.text), "lang": "vi"},
+                        headers={"accept-language": "en"}, follow_redirects=False)
+    assert again.status_code == 429 and int(again.headers["retry-after"]) > 0
+    assert "đọc lại bài học" in again.text and "Bắt đầu làm bài" in again.text

@@ -121,8 +121,18 @@ class Raw:
         self.cursor.execute(self.sql(statement), params)
         return self.cursor
 
-    def executemany(self, statement: str, rows: list[tuple]) -> None:
-        self.cursor.executemany(self.sql(statement), rows)
+    def insert_rows(self, statement: str, rows: list[tuple]) -> None:
+        """INSERT .. VALUES (?, ..) for many rows. SQLite: executemany, the cheapest there (one
+        prepared statement stepped per row; a 10-row VALUES list cost 60 µs against 36). psycopg:
+        one multi-row VALUES statement, one round trip (executemany cost 220 µs of CPU for 10 rows)."""
+        if not rows:
+            return
+        if self.sqlite:
+            self.cursor.executemany(statement, rows)
+            return
+        head, _, one = statement.rpartition(" VALUES ")
+        self.cursor.execute(self.sql(f"{head} VALUES {', '.join([one] * len(rows))}"),
+                            [value for row in rows for value in row])
 
 
 _PYFORMAT: dict[str, str] = {}

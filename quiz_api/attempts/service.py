@@ -177,7 +177,7 @@ def record(
                                    attempt_id)).rowcount
     if claimed != 1:  # another worker recorded it between our read and our claim
         return _stored(conn, bank, load(conn=conn, attempt_id=attempt_id), lang)
-    raw.executemany(_INSERT_ANSWER, [(attempt_id, i, item.question_id, ",".join(item.chosen), item.correct)
+    raw.insert_rows(_INSERT_ANSWER, [(attempt_id, i, item.question_id, ",".join(item.chosen), item.correct)
                                      for i, item in enumerate(result.items)])
     certificate_code = None
     if result.passed:

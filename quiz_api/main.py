@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -154,6 +155,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return render_error(request, t("server_busy", lang), 503, lang, headers={"Retry-After": "2"})
         return JSONResponse({"detail": t("server_busy", lang), "code": "server_busy"}, status_code=503,
                             headers={"Retry-After": "2"})
+
+    # Every pooled connection busy for the pool's whole timeout (a burst on PostgreSQL): busy, not a 500.
+    app.add_exception_handler(PoolTimeout, database_busy)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

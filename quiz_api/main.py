@@ -30,10 +30,10 @@ from quiz_api.labels import pick_lang, t
 from quiz_api.learners.pages import router as learner_pages_router
 from quiz_api.organisers.deps import LoginRequired, login_url
 from quiz_api.organisers.pages import router as organiser_pages_router
-from quiz_api.reports.pages import router as report_pages_router
 from quiz_api.pages import render_error
 from quiz_api.pages.router import router as pages_router
 from quiz_api.ratelimit import RateLimiter
+from quiz_api.reports.pages import router as report_pages_router
 
 log = logging.getLogger("kynangso")
 UPLOAD_PATHS = ("/organiser/data/",)

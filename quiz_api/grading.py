@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 # A drawn question: its id and its choice ids in the order shown to the learner.
 Draw = list[tuple[str, list[str]]]
@@ -21,8 +22,9 @@ class GradingQuestion:
     correct: frozenset[str]
 
 
-@dataclass(frozen=True)
-class ItemResult:
+class ItemResult(NamedTuple):
+    """One drawn question, graded (a tuple: ten of these are made per submission)."""
+
     question_id: str
     chosen: tuple[str, ...]
     correct: bool
@@ -90,19 +92,24 @@ def grade(
     Raises AnswerError for a question not in the draw, a choice not in the question, or
     more than one choice for a single-answer question.
     """
-    drawn = {qid: set(choice_ids) for qid, choice_ids in draw}
+    drawn = dict(draw)  # question id -> its choice ids (a handful: a list is the quickest to search)
     for qid, chosen in answers.items():
-        if qid not in drawn:
+        choice_ids = drawn.get(qid)
+        if choice_ids is None:
             raise AnswerError("unknown_question", qid)
         for cid in chosen:
-            if cid not in drawn[qid]:
+            if cid not in choice_ids:
                 raise AnswerError("unknown_choice", qid, cid)
-        if questions[qid].type != "multiple" and len(set(chosen)) > 1:
+        if len(chosen) > 1 and questions[qid].type != "multiple" and len(set(chosen)) > 1:
             raise AnswerError("one_choice_only", qid)
     items = []
     for qid, _ in draw:
-        chosen = tuple(sorted(set(answers.get(qid, ()))))
-        items.append(ItemResult(qid, chosen, bool(chosen) and frozenset(chosen) == questions[qid].correct))
+        given = answers.get(qid)
+        if not given:
+            items.append(ItemResult(qid, (), False))
+            continue
+        chosen = tuple(sorted(set(given))) if len(given) > 1 else tuple(given)
+        items.append(ItemResult(qid, chosen, frozenset(chosen) == questions[qid].correct))
     correct_count = sum(item.correct for item in items)
     total = len(items)
     score = correct_count / total if total else 0.0

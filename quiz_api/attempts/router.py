@@ -105,12 +105,11 @@ class SubmitFastLane:
         try:
             answers = _SUBMISSION.validate_json(body).answers
             state = self.state
-            result = await state.database.writer(
-                partial(attempts.record, banks=state.banks, attempt_id=attempt_id, answers=answers))
+            data = await state.database.writer(partial(attempts.record, banks=state.banks, attempt_id=attempt_id,
+                                                       answers=answers, render=attempts.result_json))
         except Exception:  # noqa: BLE001 - the route answers it (validation, domain, database errors)
             await self.app(scope, _replay(body, receive), send)
             return
-        data = orjson.dumps(result)
         await send({"type": "http.response.start", "status": 200,
                     "headers": [*_JSON_HEADERS, (b"content-length", str(len(data)).encode())]})
         await send({"type": "http.response.body", "body": data})

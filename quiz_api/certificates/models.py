@@ -15,7 +15,7 @@ class Certificate(Base):
     __table_args__ = (UniqueConstraint("learner_id", "kind", "subject", name="uq_certificate_learner_subject"),)
 
     code: Mapped[str] = mapped_column(String(20), primary_key=True)
-    learner_id: Mapped[int] = mapped_column(ForeignKey("learner.id"), index=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learner.id"))  # looked up by uq_certificate_learner_subject
     kind: Mapped[str] = mapped_column(String(10))
     subject: Mapped[str] = mapped_column(String(64))  # module id, or group id for a path
     attempt_id: Mapped[str | None] = mapped_column(ForeignKey("attempt.id"))

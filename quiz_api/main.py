@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -15,12 +16,13 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from quiz_api import logs
 from quiz_api.api import api_router
 from quiz_api.attempts.router import SubmitFastLane
 from quiz_api.attempts.service import QuizSettings
+from quiz_api.bodylimit import BodyLimit
 from quiz_api.banks import load_banks
 from quiz_api.certificates.pages import router as certificate_pages_router
 from quiz_api.config import Settings, get_settings
@@ -36,56 +38,6 @@ from quiz_api.ratelimit import RateLimiter
 from quiz_api.reports.pages import router as report_pages_router
 
 log = logging.getLogger("kynangso")
-UPLOAD_PATHS = ("/organiser/data/",)
-UPLOAD_MAX_BYTES = 4 * 1024 * 1024
-
-
-class BodyLimit:
-    """Refuse request bodies over a size limit with 413, before anything reads them."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    def limit(self, path: str) -> int:
-        """CSV uploads by province admins (units, targets) may be larger than any other body."""
-        return UPLOAD_MAX_BYTES if path.startswith(UPLOAD_PATHS) else self.max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        max_bytes = self.limit(scope.get("path", ""))
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > max_bytes):
-            await _too_large(scope, receive, send)
-            return
-        seen = 0
-
-        async def limited() -> dict:
-            nonlocal seen
-            message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > max_bytes:
-                raise _BodyTooLarge
-            return message
-
-        try:
-            await self.app(scope, limited, send)
-        except _BodyTooLarge:
-            await _too_large(scope, receive, send)
-
-
-class _BodyTooLarge(Exception):
-    pass
-
-
-async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
-    lang = pick_lang(dict(scope["headers"]).get(b"accept-language", b"").decode("latin-1"))
-    response = JSONResponse({"detail": t("body_too_large", lang), "code": "body_too_large"}, status_code=413)
-    await response(scope, receive, send)
-
-
 def _lang(request: Request) -> str:
     return getattr(request.state, "lang", None) or pick_lang(
         request.query_params.get("lang") or request.headers.get("accept-language"))
@@ -93,6 +45,20 @@ def _lang(request: Request) -> str:
 
 def _wants_html(request: Request) -> bool:
     return not request.url.path.startswith("/api/")
+
+
+class App(FastAPI):
+    """FastAPI with the submission fast lane (attempts/router.py) in front of its middleware stack:
+    the platform's hot path skips the layers every other request goes through."""
+
+    fast_lane: SubmitFastLane | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        lane = self.fast_lane
+        if lane is not None and lane.takes(scope):
+            await lane(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -104,7 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         app.state.database.dispose()
 
-    app = FastAPI(
+    app = App(
         title="Kỹ năng số API",
         version="1.0",
         description="Quizzes graded on the server, learners' records, certificates and organiser reports.",
@@ -183,6 +149,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.mount("/", StaticFiles(directory=settings.site_dir, html=True), name="site")
     else:
         log.warning("site directory %s not found: run `make site` to serve the lessons", settings.site_dir)
-    app.add_middleware(SubmitFastLane, state=app.state)  # inside BodyLimit: oversized bodies never reach it
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.fast_lane = SubmitFastLane(partial(FastAPI.__call__, app), app.state, settings.max_body_bytes)
     return app

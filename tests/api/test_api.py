@@ -93,7 +93,29 @@ def test_malformed_json_and_oversized_bodies_get_4xx(client, database):
     big = json.dumps({"full_name": "x" * 100_000, "group": "citizen", "unit_code": "TN", "consent": True})
     response = client.post("/api/v1/learners", content=big, headers={"content-type": "application/json"})
     assert response.status_code == 413
+    streamed = client.post("/api/v1/learners", content=iter([big.encode()[:40_000], big.encode()[40_000:]]),
+                           headers={"content-type": "application/json"})  # chunked: no Content-Length
+    assert streamed.status_code == 413 and streamed.json()["code"] == "body_too_large"
     assert count(database, Learner) == 0
+
+
+def test_submission_bodies_over_the_limit_get_413_and_a_streamed_one_is_graded(client, banks, database):
+    """The submission fast lane reads bodies itself: the limit holds for it too, declared or streamed."""
+    attempt = start(client, new_learner(client))
+    url = f"/api/v1/attempts/{attempt['attempt_id']}/submit"
+    big = json.dumps({"answers": answer_key(banks, attempt, right=5), "padding": "x" * 100_000}).encode()
+    assert client.post(url, content=big, headers={"content-type": "application/json"}).status_code == 413
+
+    def chunks(data: bytes, size: int = 1000):
+        yield from (data[i:i + size] for i in range(0, len(data), size))
+
+    streamed = client.post(url, content=chunks(big), headers={"content-type": "application/json"})
+    assert streamed.status_code == 413  # no content-length: counted while reading
+    assert count(database, AttemptAnswer) == 0
+    body = json.dumps({"answers": answer_key(banks, attempt, right=5)}).encode()
+    graded = client.post(url, content=chunks(body, 7), headers={"content-type": "application/json"})
+    assert graded.status_code == 200 and graded.json()["score"] == 1.0
+    assert count(database, AttemptAnswer) == 5
 
 
 def test_an_attempt_shows_questions_but_never_the_answer_key(client, banks):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -67,6 +68,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        # Everything loaded so far (banks, templates, the framework) lives as long as the process:
+        # freezing it keeps the garbage collector's full passes from walking ~100,000 objects that
+        # are never garbage (about 60 ms each, several a minute under load: p99 and CPU).
+        gc.collect()
+        gc.freeze()
         yield
         app.state.database.dispose()
 

@@ -69,6 +69,36 @@ def test_a_failing_job_leaves_nothing_and_its_batch_still_commits(db):
     assert rows(db) == [(1, "x"), (3, "x")]
 
 
+def test_a_job_failing_before_it_writes_costs_its_batch_nothing_and_one_failing_after_reruns_it(db):
+    """SQLite batches run without a savepoint per job; a job that raises after writing makes the
+    writer roll the batch back and run it again with one (so its neighbours run twice, once kept)."""
+    runs = []
+
+    def counted(k: int, fail_after_write: bool = False, fail_before_write: bool = False):
+        def job(conn):
+            runs.append(k)
+            if fail_before_write:
+                raise NotFound("unknown_attempt")
+            conn.exec_driver_sql("INSERT INTO t (k, v) VALUES (?, 'x')", (k,))
+            if fail_after_write:
+                raise NotFound("unknown_attempt")
+            return k
+        return job
+
+    async def batch(*jobs):
+        return await asyncio.gather(*(db.writer(job) for job in jobs), return_exceptions=True)
+
+    results = asyncio.run(batch(counted(1), counted(2, fail_before_write=True), counted(3)))
+    assert results[0] == 1 and isinstance(results[1], NotFound) and results[2] == 3
+    assert sorted(runs) == [1, 2, 3]  # nothing ran twice
+    runs.clear()
+    results = asyncio.run(batch(counted(4), counted(5, fail_after_write=True), counted(6)))
+    assert results[0] == 4 and isinstance(results[1], NotFound) and results[2] == 6
+    assert rows(db) == [(1, "x"), (3, "x"), (4, "x"), (6, "x")]
+    if db.writer.in_loop:  # one batch: the first run rolled back, the second kept; 6 never ran the first time
+        assert runs == [4, 5, 4, 5, 6]
+
+
 def test_a_database_error_in_one_job_is_that_jobs_error_only(db):
     async def main():
         return await asyncio.gather(db.writer(insert(1)), db.writer(insert(1)), db.writer(insert(2, None)),

@@ -4,7 +4,8 @@ Prepares learners and attempts through a real server (`make serve`'s command, be
 stops it, copies the database, then drives the app's own ASGI callable (BodyLimit, SubmitFastLane,
 group-commit writer, grading, SQLite with synchronous=FULL) with C concurrent submissions on one
 uvloop event loop, each attempt once. Prints the CPU per submission of this process (user +
-system, from os.times) and its wall throughput; --cprofile prints the functions that cost most.
+system, from os.times), its wall throughput, and the CPU of as many liveness probes through the
+same app (a yardstick that moves with the machine's speed); --cprofile prints the functions that cost most.
 HTTP parsing and the access log are not in this figure (uvicorn adds the same for every request).
 
     .venv/bin/python bench/submit_inprocess.py --attempts 20000 [--runs 3] [--cprofile]
@@ -81,6 +82,10 @@ def run_once(db_path: Path, lines, concurrency: int, profile: bool) -> dict:
         async with app.router.lifespan_context(app):
             await drive(app, lines[:200], concurrency)  # warm-up: views, statement caches, pool
             rest = lines[200:]
+            c0 = os.times()
+            await drive(app, [(None, b"")] * len(rest), concurrency)  # the liveness probe, for scale
+            c1 = os.times()
+            live_cpu = (c1.user - c0.user) + (c1.system - c0.system)
             prof = cProfile.Profile() if profile else None
             t0, c0 = time.perf_counter(), os.times()
             if prof:
@@ -89,14 +94,16 @@ def run_once(db_path: Path, lines, concurrency: int, profile: bool) -> dict:
             if prof:
                 prof.disable()
             t1, c1 = time.perf_counter(), os.times()
-            return ok, other, t1 - t0, (c1.user - c0.user) + (c1.system - c0.system), c1.system - c0.system, prof
+            return (ok, other, t1 - t0, (c1.user - c0.user) + (c1.system - c0.system), c1.system - c0.system, prof,
+                    live_cpu)
 
-    ok, other, wall, cpu, system, prof = uvloop.run(main())
+    ok, other, wall, cpu, system, prof, live_cpu = uvloop.run(main())
     if prof:
         stats = pstats.Stats(prof)
         stats.sort_stats("tottime").print_stats(35)
     n = ok + other
     return {"ok": ok, "other": other, "wall_s": wall, "per_s": n / wall, "cpu_us": cpu / n * 1e6,
+            "live_cpu_us": live_cpu / n * 1e6,
             "system_share": system / cpu if cpu else 0}
 
 
@@ -137,7 +144,8 @@ def main(argv=None) -> int:
             res = run_once(work / "kynangso.db", lines, a.concurrency, a.cprofile)
             print(f"run {r + 1}: {res['ok']} submitted ({res['other']} other answers), "
                   f"{res['per_s']:.0f}/s wall, CPU {res['cpu_us']:.0f} us per submission "
-                  f"(kernel {res['system_share']:.0%})", flush=True)
+                  f"(kernel {res['system_share']:.0%}); liveness probe {res['live_cpu_us']:.0f} us, "
+                  f"{res['cpu_us'] / res['live_cpu_us']:.1f} x", flush=True)
     return 0
 
 

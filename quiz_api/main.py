@@ -21,10 +21,11 @@ from starlette.types import Receive, Scope, Send
 
 from quiz_api import logs
 from quiz_api.api import api_router
+from quiz_api.attempts import service as attempts
 from quiz_api.attempts.router import SubmitFastLane
 from quiz_api.attempts.service import QuizSettings
-from quiz_api.bodylimit import BodyLimit
 from quiz_api.banks import load_banks
+from quiz_api.bodylimit import BodyLimit
 from quiz_api.certificates.pages import router as certificate_pages_router
 from quiz_api.config import Settings, get_settings
 from quiz_api.db import Database
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.database = Database(settings.database_url)
     app.state.banks = load_banks(settings.banks_dir)  # raises on an invalid bank: fail at start, not mid-quiz
+    attempts.prepare_views(app.state.banks)  # question texts and result pieces: built now, not in a request
     app.state.quiz_settings = QuizSettings(ttl=timedelta(minutes=settings.attempt_ttl_minutes),
                                            cooldown=settings.cooldown)
 

@@ -30,6 +30,7 @@ from quiz_api.banks import Bank, lesson_url
 from quiz_api.certificates import service as certificates
 from quiz_api.db import Database, Raw, utcnow
 from quiz_api.errors import Expired, Invalid, NotFound, TooSoon
+from quiz_api.labels import LANGS
 from quiz_api.learners import service as learners
 from quiz_api.learners.models import Learner
 
@@ -172,7 +173,7 @@ def record(
     expires_at = raw.read_dt(expires_at)
     if now > expires_at + GRACE:
         raise Expired("attempt_expired", expires_at=expires_at.strftime("%H:%M %d/%m/%Y UTC"))
-    draw = [(qid, cids) for qid, cids in json.loads(draw_json)]
+    draw = orjson.loads(draw_json)  # [[question id, [choice id, ...]], ...]: pairs, as grading takes them
     try:
         result = grading.grade(draw, answers, bank.grading, bank.pass_mark)
     except grading.AnswerError as exc:
@@ -225,6 +226,18 @@ def _stored(conn: Connection, bank: Bank, row: Any, lang: str, render: Render | 
 
 
 @dataclass(frozen=True)
+class _QuestionJson:
+    """A question's part of a result document, serialised once: {head "correct":…,"chosen":…
+    middle choices… tail}, the choices as the learner saw them in between."""
+
+    head: bytes  # {"id":…,"type":…,"text":…,
+    middle: bytes  # ,"correct_choices":[…],"choices":[
+    choice: dict[str, bytes]  # choice id -> {"id":…,"text":…}
+    tail: bytes  # ],"explanation":…,"lesson_url":…}
+    chosen: dict[tuple[str, ...], bytes]  # chosen ids -> JSON list, filled on use (a handful per question)
+
+
+@dataclass(frozen=True)
 class _QuestionView:
     """What a learner sees of a question in one language, computed once per bank and language."""
 
@@ -236,10 +249,17 @@ class _QuestionView:
     explanation: str
     lesson_url: str
     shown: dict[tuple[str, ...], list[dict[str, str]]]  # choice order -> [{"id", "text"}], filled on use
-    fragments: dict[tuple[str, ...], tuple[bytes, bytes]]  # choice order -> result JSON around the answer
+    json: _QuestionJson  # the same, serialised for result_json
 
 
 _views: dict[tuple[int, str], tuple[Bank, dict[str, _QuestionView]]] = {}
+
+
+def prepare_views(banks: dict[str, Bank]) -> None:
+    """Build every bank's question views in every language (at start-up: no request pays for it)."""
+    for bank in banks.values():
+        for lang in LANGS:
+            _view(bank, lang)
 
 
 def _view(bank: Bank, lang: str) -> dict[str, _QuestionView]:
@@ -248,11 +268,18 @@ def _view(bank: Bank, lang: str) -> dict[str, _QuestionView]:
     cached = _views.get((id(bank), lang))
     if cached is not None and cached[0] is bank:
         return cached[1]
-    view = {
-        q.id: _QuestionView(q.id, q.type, q.text[lang], {c.id: c.text[lang] for c in q.choices}, sorted(q.correct),
-                            q.explanation[lang], lesson_url(q.lesson, lang), {}, {})
-        for q in bank.questions.values()
-    }
+    view = {}
+    for q in bank.questions.values():
+        correct, explanation, url = sorted(q.correct), q.explanation[lang], lesson_url(q.lesson, lang)
+        pieces = _QuestionJson(
+            head=orjson.dumps({"id": q.id, "type": q.type, "text": q.text[lang]})[:-1] + b",",
+            middle=b',"correct_choices":' + orjson.dumps(correct) + b',"choices":[',
+            choice={c.id: orjson.dumps({"id": c.id, "text": c.text[lang]}) for c in q.choices},
+            tail=b"]," + orjson.dumps({"explanation": explanation, "lesson_url": url})[1:],
+            chosen={},
+        )
+        view[q.id] = _QuestionView(q.id, q.type, q.text[lang], {c.id: c.text[lang] for c in q.choices}, correct,
+                                   explanation, url, {}, pieces)
     _views[(id(bank), lang)] = (bank, view)
     return view
 
@@ -311,34 +338,36 @@ def result_json(
     bank: Bank, attempt_id: str, draw: grading.Draw, items: tuple[grading.ItemResult, ...], score: float,
     correct_count: int, passed: bool, certificate_code: str | None, lang: str,
 ) -> bytes:
-    """result_payload as JSON bytes, the same document, built from pieces serialised once per
-    question and choice order: a question's texts, choices, explanation and link never change
-    while serving, only `correct` and `chosen` do. Measured in-process: serialising the whole
-    payload (8 kB, mostly Vietnamese text) and building it cost about 60 µs a submission."""
+    """result_payload as JSON bytes, the same document, joined from pieces serialised once per
+    question and language (_QuestionJson): a question's texts, choices, explanation and link never
+    change while serving; only `correct`, `chosen` and the order of the choices vary. Measured
+    in-process: serialising the whole payload (8 kB, mostly Vietnamese text) and building it cost
+    about 60 µs a submission."""
     order = dict(draw)
     view = _view(bank, lang)
-    parts = []
-    for item in items:
-        q = view.get(item.question_id)
-        answer = b'"correct":true,"chosen":' if item.correct else b'"correct":false,"chosen":'
-        chosen = orjson.dumps(item.chosen)
-        if q is None:  # the question was retired from the bank after this attempt
-            parts.append(b'{"id":%b,%b%b}' % (orjson.dumps(item.question_id), answer, chosen))
-            continue
-        key = tuple(order.get(q.id, ()))
-        fragment = q.fragments.get(key)
-        if fragment is None:
-            head = orjson.dumps({"id": q.id, "type": q.type, "text": q.text})[:-1] + b","
-            tail = orjson.dumps({"correct_choices": q.correct, "choices": _shown(q, list(key)),
-                                 "explanation": q.explanation, "lesson_url": q.lesson_url})
-            fragment = q.fragments[key] = (head, b"," + tail[1:])
-        parts.append(fragment[0] + answer + chosen + fragment[1])
     envelope = orjson.dumps({
         "attempt_id": attempt_id, "module_id": bank.id, "score": score, "correct_count": correct_count,
         "question_count": len(items), "pass_mark": bank.pass_mark, "passed": passed,
         "certificate_code": certificate_code, "questions": None,
     })
-    return envelope[: -len(b"null}")] + b"[" + b",".join(parts) + b"]}"
+    parts = [envelope[: -len(b"null}")], b"["]
+    for i, item in enumerate(items):
+        if i:
+            parts.append(b",")
+        answer = b'"correct":true,"chosen":' if item.correct else b'"correct":false,"chosen":'
+        q = view.get(item.question_id)
+        if q is None:  # the question was retired from the bank after this attempt
+            parts += (b'{"id":', orjson.dumps(item.question_id), b",", answer, orjson.dumps(item.chosen), b"}")
+            continue
+        pieces = q.json
+        chosen = pieces.chosen.get(item.chosen)
+        if chosen is None:
+            chosen = pieces.chosen[item.chosen] = orjson.dumps(item.chosen)
+        choice = pieces.choice
+        parts += (pieces.head, answer, chosen, pieces.middle,
+                  b",".join([choice[cid] for cid in order.get(q.id, ())]), pieces.tail)
+    parts.append(b"]}")
+    return b"".join(parts)
 
 
 def expires_at_of(row: Any) -> datetime:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import harness  # noqa: E402 - after the path set-up
+from bench import harness  # after the path set-up
 
 
 async def drive(app, lines: list[tuple[str, bytes]], concurrency: int) -> tuple[int, int]:
@@ -55,7 +55,7 @@ async def drive(app, lines: list[tuple[str, bytes]], concurrency: int) -> tuple[
 
             status = []
 
-            async def send(message):
+            async def send(message, status=status):
                 if message["type"] == "http.response.start":
                     status.append(message["status"])
 

@@ -212,9 +212,10 @@ class GroupCommitWriter:
 
     A job is a function of a Connection inside the batch's transaction. A job that raises (a domain
     error, say) leaves nothing behind and the others in the batch still commit (_run_jobs: on
-    SQLite without a savepoint per job unless one wrote before it raised). A job's caller gets its result only after the batch's COMMIT returned,
-    so an answer is never sent for a write that is not yet durable. If BEGIN or COMMIT fails, every
-    job in the batch fails with that error and nothing of the batch is stored.
+    SQLite without a savepoint per job unless one wrote before it raised). A job's caller gets its
+    result only after the batch's COMMIT returned, so an answer is never sent for a write that is
+    not yet durable. If BEGIN or COMMIT fails, every job in the batch fails with that error and
+    nothing of the batch is stored.
 
     The batch is whatever queued while the previous batch ran (up to max_batch): under light load a
     job commits alone at once; under heavy load many share one fsync.

@@ -146,6 +146,10 @@ def main(argv=None) -> int:
                   f"{res['per_s']:.0f}/s wall, CPU {res['cpu_us']:.0f} us per submission "
                   f"(kernel {res['system_share']:.0%}); liveness probe {res['live_cpu_us']:.0f} us, "
                   f"{res['cpu_us'] / res['live_cpu_us']:.1f} x", flush=True)
+            if res["other"]:  # an expired attempt is answered 410 without being graded: not what is measured
+                print("INVALID: not every submission was graded (attempts prepared longer ago than the "
+                      "attempt TTL expire: prepare again, without --keep or with a new directory)")
+                return 1
     return 0
 
 

@@ -13,9 +13,7 @@ class Attempt(Base):
 
     __tablename__ = "attempt"
     __table_args__ = (
-        # The cooldown's "last submitted attempt of this learner at this module" and the attempt count
-        # (migration 9b4d2e6f1a07: without submitted_at here, SQLite walked the module's history).
-        Index("ix_attempt_learner_module_submitted", "learner_id", "module_id", "submitted_at"),
+        Index("ix_attempt_learner_module", "learner_id", "module_id"),
         Index("ix_attempt_module_submitted", "module_id", "submitted_at"),
     )
 

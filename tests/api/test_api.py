@@ -228,6 +228,27 @@ def test_after_a_failed_attempt_the_learner_waits_for_the_cooldown(client, banks
     assert client.post("/api/v1/attempts", json={"learner_code": code, "module_id": MODULE}).status_code == 201
 
 
+@pytest.mark.parametrize("first_right, waits", [(True, False), (False, True)])
+def test_the_cooldown_follows_the_last_submitted_attempt(client, banks, database, first_right, waits):
+    """Two submissions, the first one then dated last (1 minute ago, the other 5): only it counts."""
+    code = new_learner(client)
+    ids = []
+    for right in (first_right, not first_right):
+        with database.writing() as db:  # the earlier attempt's cooldown is over
+            db.execute(update(Attempt).values(submitted_at=utcnow() - timedelta(hours=1))
+                       .where(Attempt.submitted_at.is_not(None)))
+        attempt = start(client, code)
+        client.post(f"/api/v1/attempts/{attempt['attempt_id']}/submit",
+                    json={"answers": answer_key(banks, attempt, right=5 if right else 0)})
+        ids.append(attempt["attempt_id"])
+    with database.writing() as db:
+        for attempt_id, minutes_ago in zip(ids, (1, 5), strict=True):
+            db.execute(update(Attempt).where(Attempt.id == attempt_id)
+                       .values(submitted_at=utcnow() - timedelta(minutes=minutes_ago)))
+    response = client.post("/api/v1/attempts", json={"learner_code": code, "module_id": MODULE})
+    assert response.status_code == (429 if waits else 201), response.text
+
+
 def test_passing_again_keeps_the_first_certificate(client, banks, database):
     code = new_learner(client)
     codes_seen = set()

@@ -9,6 +9,12 @@ moment i x window / learners — an open-loop schedule: a slow server does not s
 so queueing shows in the latencies instead of hiding in the client. Latency is measured from the
 scheduled moment to the answer. Each learner has a connection of its own, as each phone would.
 
+--history N (SQLite) first fills the database with N submitted attempts of other learners
+(bench/export_data.py, no ANALYZE, as a served database is): a deadline late in the year, when
+every start's cooldown lookup runs against a year of attempts, not an empty table.
+
+    .venv/bin/python bench/burst_bench.py --history 1000000
+
 The bar (BRIEF.md): no error, no "database is locked", p99 <= 2 s.
 """
 
@@ -19,6 +25,7 @@ import asyncio
 import json
 import statistics
 import sys
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -27,7 +34,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import harness
+from bench import export_data, harness
 from bench.harness import log
 
 GOAL_P99_S = 2.0
@@ -63,10 +70,26 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--learners", type=int, default=2000)
     p.add_argument("--window", type=float, default=10.0, help="seconds over which the learners arrive")
     p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--history", type=int, default=0,
+                   help="SQLite: submitted attempts of other learners stored before the burst")
     p.add_argument("--json", type=Path)
     a = p.parse_args(argv)
+    if a.history and a.database:
+        log("--history fills a fresh SQLite database; leave out --database")
+        return 2
 
-    with harness.running_server(a.database, workers=a.workers) as server:
+    with tempfile.TemporaryDirectory(prefix="kns-burst-") as tmp:
+        keep = None
+        if a.history:
+            keep = Path(tmp)
+            info = export_data.build(keep / "kynangso.db", a.history, analyze=False)
+            log(f"history: {info['attempts']:,} submitted attempts of {info['learners']:,} learners "
+                f"in {info['seconds']:.0f} s")
+        return run(a, keep)
+
+
+def run(a: argparse.Namespace, keep: Path | None) -> int:
+    with harness.running_server(a.database, workers=a.workers, keep_dir=keep) as server:
         modules = sorted(harness.load_answer_key(server.banks))
         t0 = time.monotonic()
         codes = harness.create_learners(server.base_url, a.learners)
@@ -90,11 +113,11 @@ def main(argv: list[str] | None = None) -> int:
         "p99_s": round(pct(latencies, 99), 3), "max_s": round(max(latencies, default=float("nan")), 3),
         "mean_s": round(statistics.fmean(latencies), 3) if latencies else None,
         "server_cpu_ms_per_start": round(cpu / max(len(results), 1) * 1000, 2),
-        "database_is_locked": locked,
+        "database_is_locked": locked, "history_attempts": a.history,
     }
     print()
-    print(f"database {summary['database']}: {a.learners} learners start an attempt within {a.window:g} s "
-          f"(all answered after {elapsed:.1f} s)")
+    print(f"database {summary['database']} ({a.history:,} attempts stored before): {a.learners} learners start "
+          f"an attempt within {a.window:g} s (all answered after {elapsed:.1f} s)")
     print(f"  statuses {dict(statuses)}; 'database is locked' in the server log: {locked}")
     print(f"  latency from the scheduled moment: p50 {summary['p50_s']:.3f} s, p90 {summary['p90_s']:.3f} s, "
           f"p99 {summary['p99_s']:.3f} s, max {summary['max_s']:.3f} s  (goal p99 <= {GOAL_P99_S:g} s)")

@@ -43,7 +43,10 @@ def _years(database) -> list[int]:
     """Years to offer: those with targets or attempts, and this year."""
     with database.engine.connect() as conn:
         years = set(service.years_with_targets(conn))
-        first, last = conn.execute(select(func.min(Attempt.submitted_at), func.max(Attempt.submitted_at))).one()
+        # Two scalar subqueries: each is one step down ix_attempt_submitted_at. min() and max() in one
+        # SELECT made SQLite scan the whole index (100 ms over 200,000 attempts).
+        first, last = conn.execute(select(select(func.min(Attempt.submitted_at)).scalar_subquery(),
+                                          select(func.max(Attempt.submitted_at)).scalar_subquery())).one()
         conn.rollback()
     if first is not None:
         years.update(range(first.year, last.year + 1))

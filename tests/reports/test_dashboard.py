@@ -175,3 +175,12 @@ def test_uploads_need_the_csrf_token_and_a_file(client, province):
     page = client.get("/organiser/data")
     empty = client.post("/organiser/data/targets", data={"csrf_token": csrf(page.text)})
     assert empty.status_code == 422
+
+
+def test_the_year_list_spans_the_years_attempts_were_submitted(client, database, province):
+    with database.writing() as db:
+        data.attempt(db, data.learner(db, unit=MINE, name="Người năm cũ"), at=datetime(YEAR - 3, 6, 1))
+    web_login(client, "admin1")
+    page = client.get("/organiser")
+    offered = re.findall(r'<option value="(\d{4})"', page.text.split('id="f-year"', 1)[1].split("</select>", 1)[0])
+    assert offered == [str(y) for y in range(YEAR, YEAR - 4, -1)]

@@ -36,6 +36,7 @@ from quiz_api.learners import service as learners
 from quiz_api.learners.models import Learner
 
 GRACE = timedelta(minutes=2)  # a submission sent just before expiry may arrive just after
+SEEN_EVERY = timedelta(hours=1)  # a start refreshes the learner's last_seen_at when it is older than this
 _attempt = Attempt.__table__
 _answer = AttemptAnswer.__table__
 _learner = Learner.__table__
@@ -80,7 +81,7 @@ def start(
     raw.execute(_INSERT_ATTEMPT, (attempt_id, learner_id, module_id, count + 1, lang,
                                   json.dumps(draw, separators=(",", ":")), len(draw), raw.dt(now),
                                   raw.dt(expires_at)))
-    raw.execute(_TOUCH_LEARNER, (raw.dt(now), learner_id))
+    raw.execute(_TOUCH_LEARNER, (raw.dt(now), learner_id, raw.dt(now - SEEN_EVERY)))
     return {
         "attempt_id": attempt_id,
         "module_id": module_id,
@@ -96,7 +97,9 @@ def start(
 _HISTORY = "SELECT passed, submitted_at FROM attempt WHERE learner_id = ? AND module_id = ?"
 _INSERT_ATTEMPT = ("INSERT INTO attempt (id, learner_id, module_id, attempt_no, lang, draw, question_count, "
                    "started_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-_TOUCH_LEARNER = "UPDATE learner SET last_seen_at = ? WHERE id = ?"
+# Only when the stored time is SEEN_EVERY old: retention counts in days, and a row (and its
+# last_seen_at index entry) rewritten at every start was a write per start for nothing.
+_TOUCH_LEARNER = "UPDATE learner SET last_seen_at = ? WHERE id = ? AND last_seen_at < ?"
 _LEARNER_BY_CODE = "SELECT id, erased_at FROM learner WHERE code_hash = ?"
 
 

@@ -267,6 +267,19 @@ def test_viewing_the_data_counts_as_activity_for_retention(client, database):
     assert learner_row(database, full_name="Trưng Trắc").last_seen_at > utcnow() - timedelta(minutes=1)
 
 
+def test_starting_a_quiz_counts_as_activity_once_an_hour(client, database):
+    code = new_learner(client, full_name="Trưng Nhị")
+    week_ago = utcnow() - timedelta(days=7)
+    with database.writing() as db:
+        db.execute(update(Learner).values(last_seen_at=week_ago))
+    assert client.post("/api/v1/attempts", json={"learner_code": code, "module_id": "mau-thu"}).status_code == 201
+    seen = learner_row(database, full_name="Trưng Nhị").last_seen_at
+    assert seen > utcnow() - timedelta(minutes=1)
+    # Within the hour, a second start does not rewrite the row (retention counts in days).
+    assert client.post("/api/v1/attempts", json={"learner_code": code, "module_id": "mau-thu"}).status_code == 201
+    assert learner_row(database, full_name="Trưng Nhị").last_seen_at == seen
+
+
 @pytest.mark.parametrize(("body", "status", "stored"), [
     ({"full_name": "Trần\x00 Văn\x1b Ba"}, 200, "Trần Văn Ba"),  # control characters dropped
     ({"full_name": "Tra\u0302\u0300n Va\u0306n Ba"}, 200, "Trần Văn Ba"),  # decomposed diacritics stored composed

@@ -83,7 +83,26 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql(f"BEGIN {mode}")
 
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _count_writes(conn, _cursor, statement, _params, _context, _many) -> None:
+        if _writes(statement):  # see _run_jobs: what a job wrote, without a savepoint
+            conn.info[WRITES] = conn.info.get(WRITES, 0) + 1
+
+    return engine
+
+
+WRITES = "kynangso_writes"  # PostgreSQL: statements other than SELECT run on a connection (its info dict)
+_WRITE_STATEMENTS: dict[str, bool] = {}
+
+
+def _writes(statement: str) -> bool:
+    """Whether a statement may write (anything but a plain SELECT), cached per statement text."""
+    writes = _WRITE_STATEMENTS.get(statement)
+    if writes is None:
+        writes = _WRITE_STATEMENTS[statement] = statement.lstrip()[:6].upper() != "SELECT"
+    return writes
 
 
 T = TypeVar("T")
@@ -102,6 +121,7 @@ class Raw:
     def __init__(self, conn: Connection) -> None:
         self.sqlite = conn.dialect.name == "sqlite"
         self.cursor = conn.connection.driver_connection.cursor()
+        self.info = conn.info  # PostgreSQL: the write count _run_jobs reads
 
     def sql(self, statement: str) -> str:
         return statement if self.sqlite else _pyformat(statement)
@@ -118,7 +138,12 @@ class Raw:
         return datetime.fromisoformat(value)
 
     def execute(self, statement: str, params: tuple = ()) -> Any:
-        self.cursor.execute(self.sql(statement), params)
+        if self.sqlite:  # SQLite counts its own changes (total_changes)
+            self.cursor.execute(statement, params)
+            return self.cursor
+        if _writes(statement):
+            self.info[WRITES] = self.info.get(WRITES, 0) + 1
+        self.cursor.execute(_pyformat(statement), params)
         return self.cursor
 
     def insert_rows(self, statement: str, rows: list[tuple]) -> None:
@@ -131,6 +156,7 @@ class Raw:
             self.cursor.executemany(statement, rows)
             return
         head, _, one = statement.rpartition(" VALUES ")
+        self.info[WRITES] = self.info.get(WRITES, 0) + 1
         self.cursor.execute(self.sql(f"{head} VALUES {', '.join([one] * len(rows))}"),
                             [value for row in rows for value in row])
 
@@ -163,28 +189,48 @@ class _WroteThenFailed(Exception):
 def _run_jobs(conn: Connection, jobs: list[_Job], isolated: bool = False) -> list[Outcome]:
     """Run the jobs inside conn's open transaction; a job that raises leaves nothing behind.
 
-    SQLite (unless isolated): the jobs run one after another with no savepoints. A job that raises
-    before writing anything (every domain error: an unknown attempt, an expired one, bad answers, a
-    cooldown) needs no undoing, and SQLite's total_changes tells whether it wrote. If a job raises
-    after writing, _WroteThenFailed tells the caller to roll the transaction back and run the
-    batch again isolated. Measured (bench/submit_inprocess.py): a savepoint per job cost 25-30 µs
-    a submission, mostly SQLite copying each page a job first touches into its sub-journal.
-    Isolated, and on PostgreSQL: each job in its own driver-level savepoint (two cheap statements
-    instead of SQLAlchemy's nested-transaction bookkeeping, about 100 µs less per job).
+    Unless isolated, the jobs run one after another with no savepoints. A job that raises before
+    writing anything (every domain error: an unknown attempt, an expired one, bad answers, a
+    cooldown) needs no undoing. What tells whether it wrote: SQLite's total_changes; on
+    PostgreSQL, the count of statements other than SELECT run on the connection (Raw and
+    SQLAlchemy's before_cursor_execute both count) and the transaction's state (a failed statement
+    leaves it in error). If a job raises after writing, or a statement failed, _WroteThenFailed
+    tells the caller to roll the transaction back and run the batch again isolated: each job in
+    its own driver-level savepoint. Measured: a savepoint per job cost 25-30 µs a submission on
+    SQLite (bench/submit_inprocess.py), mostly copying each page a job first touches into the
+    sub-journal; on PostgreSQL it is two of a submission's round trips.
     """
-    if isolated or conn.dialect.name != "sqlite":
+    if isolated:
         return _run_jobs_isolated(conn, jobs)
     dbapi = conn.connection.driver_connection
+    if conn.dialect.name == "sqlite":
+        def changes() -> int:
+            return dbapi.total_changes
+
+        def failed() -> bool:
+            return False
+    else:
+        from psycopg import pq
+
+        info = conn.info
+
+        def changes() -> int:
+            return info.get(WRITES, 0)
+
+        def failed() -> bool:
+            return dbapi.info.transaction_status == pq.TransactionStatus.INERROR
     outcomes: list[Outcome] = []
     for job in jobs:
-        changes = dbapi.total_changes
+        before = changes()
         try:
             value = job.fn(conn)
         except BaseException as exc:
-            if dbapi.total_changes != changes:
+            if changes() != before or failed():
                 raise _WroteThenFailed from exc
             outcomes.append((job, False, exc))
         else:
+            if failed():  # the job caught a failed statement's error: the transaction is unusable
+                raise _WroteThenFailed
             outcomes.append((job, True, value))
     return outcomes
 
@@ -211,8 +257,8 @@ class GroupCommitWriter:
     """Write jobs run in batches: one transaction, one commit (one fsync) per batch.
 
     A job is a function of a Connection inside the batch's transaction. A job that raises (a domain
-    error, say) leaves nothing behind and the others in the batch still commit (_run_jobs: on
-    SQLite without a savepoint per job unless one wrote before it raised). A job's caller gets its
+    error, say) leaves nothing behind and the others in the batch still commit (_run_jobs:
+    without a savepoint per job unless one wrote before it raised). A job's caller gets its
     result only after the batch's COMMIT returned, so an answer is never sent for a write that is
     not yet durable. If BEGIN or COMMIT fails, every job in the batch fails with that error and
     nothing of the batch is stored.

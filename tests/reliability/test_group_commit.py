@@ -11,19 +11,25 @@ import pytest
 from sqlalchemy import event, text
 
 from quiz_api.attempts.service import new_attempt_id
-from quiz_api.db import Database
+from quiz_api.db import Database, Raw
 from quiz_api.errors import NotFound
+from tests.conftest import PG_URL
 
 
-@pytest.fixture(params=["event-loop", "thread"])
+@pytest.fixture(params=["event-loop", "thread"] + (["postgresql"] if PG_URL else []))
 def db(request, tmp_path):
-    """Both ways a batch runs: in the event loop (SQLite) and in the writer thread (PostgreSQL's way)."""
-    database = Database(f"sqlite:///{tmp_path}/w.db")
-    database.writer.in_loop = request.param == "event-loop"
-    database.writer.threads = 1 if database.writer.in_loop else 4  # several writers, as on PostgreSQL
+    """Every way a batch runs: in the event loop (SQLite), in writer threads (SQLite, as PostgreSQL
+    runs them), and on PostgreSQL itself."""
+    database = Database(PG_URL if request.param == "postgresql" else f"sqlite:///{tmp_path}/w.db")
+    if request.param != "postgresql":
+        database.writer.in_loop = request.param == "event-loop"
+        database.writer.threads = 1 if database.writer.in_loop else 4  # several writers, as on PostgreSQL
     with database.engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS t"))
         conn.execute(text("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT NOT NULL)"))
     yield database
+    with database.engine.begin() as conn:
+        conn.execute(text("DROP TABLE t"))
     database.dispose()
 
 
@@ -34,14 +40,14 @@ def rows(database: Database) -> list[tuple]:
 
 def insert(k: int, v: str | None = "x"):
     def job(conn):
-        conn.exec_driver_sql("INSERT INTO t (k, v) VALUES (?, ?)", (k, v))
+        Raw(conn).execute("INSERT INTO t (k, v) VALUES (?, ?)", (k, v))
         return k
     return job
 
 
 def insert_then_fail(k: int):
     def job(conn):
-        conn.exec_driver_sql("INSERT INTO t (k, v) VALUES (?, 'half')", (k,))
+        conn.execute(text("INSERT INTO t (k, v) VALUES (:k, 'half')"), {"k": k})  # through SQLAlchemy
         raise NotFound("unknown_attempt")
     return job
 
@@ -79,7 +85,7 @@ def test_a_job_failing_before_it_writes_costs_its_batch_nothing_and_one_failing_
             runs.append(k)
             if fail_before_write:
                 raise NotFound("unknown_attempt")
-            conn.exec_driver_sql("INSERT INTO t (k, v) VALUES (?, 'x')", (k,))
+            Raw(conn).execute("INSERT INTO t (k, v) VALUES (?, 'x')", (k,))
             if fail_after_write:
                 raise NotFound("unknown_attempt")
             return k
@@ -142,3 +148,28 @@ def test_attempt_ids_sort_by_time_and_stay_unguessable():
     assert ids == sorted(ids)
     assert all(len(i) <= 32 for i in ids)  # the column is String(32)
     assert len({new_attempt_id(5)[9:] for _ in range(1000)}) == 1000  # 128 random bits after the time
+
+
+def test_jobs_run_without_savepoints_unless_one_fails_after_writing(db, monkeypatch):
+    """The savepoint per job (two statements, on PostgreSQL two round trips) is paid only in the
+    rerun after a job wrote and then raised."""
+    import quiz_api.db as module
+
+    isolated: list[int] = []
+    real = module._run_jobs_isolated
+
+    def spy(conn, jobs):
+        isolated.append(len(jobs))
+        return real(conn, jobs)
+
+    monkeypatch.setattr(module, "_run_jobs_isolated", spy)
+
+    async def batch(*jobs):
+        return await asyncio.gather(*(db.writer(job) for job in jobs), return_exceptions=True)
+
+    assert asyncio.run(batch(insert(1), insert(2))) == [1, 2]
+    assert isolated == []
+    results = asyncio.run(batch(insert(3), insert_then_fail(4)))
+    assert results[0] == 3 and isinstance(results[1], NotFound)
+    assert isolated, "a job that wrote and then failed must make its batch run again, isolated"
+    assert rows(db) == [(1, "x"), (2, "x"), (3, "x")]

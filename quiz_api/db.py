@@ -88,7 +88,7 @@ def make_engine(url: str) -> Engine:
     @event.listens_for(engine, "before_cursor_execute")
     def _count_writes(conn, _cursor, statement, _params, _context, _many) -> None:
         if _writes(statement):  # see _run_jobs: what a job wrote, without a savepoint
-            conn.info[WRITES] = conn.info.get(WRITES, 0) + 1
+            _count_write(conn.info)
 
     return engine
 
@@ -103,6 +103,10 @@ def _writes(statement: str) -> bool:
     if writes is None:
         writes = _WRITE_STATEMENTS[statement] = statement.lstrip()[:6].upper() != "SELECT"
     return writes
+
+
+def _count_write(info: dict) -> None:
+    info[WRITES] = info.get(WRITES, 0) + 1
 
 
 T = TypeVar("T")
@@ -142,7 +146,7 @@ class Raw:
             self.cursor.execute(statement, params)
             return self.cursor
         if _writes(statement):
-            self.info[WRITES] = self.info.get(WRITES, 0) + 1
+            _count_write(self.info)
         self.cursor.execute(_pyformat(statement), params)
         return self.cursor
 
@@ -156,7 +160,7 @@ class Raw:
             self.cursor.executemany(statement, rows)
             return
         head, _, one = statement.rpartition(" VALUES ")
-        self.info[WRITES] = self.info.get(WRITES, 0) + 1
+        _count_write(self.info)
         self.cursor.execute(self.sql(f"{head} VALUES {', '.join([one] * len(rows))}"),
                             [value for row in rows for value in row])
 

@@ -6,7 +6,6 @@ import hashlib
 import json
 import re
 import secrets
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,20 +13,19 @@ from typing import Any
 from sqlalchemy import ColumnElement, String, cast, func, select, update
 from sqlalchemy.orm import Session
 
-from quiz_api import codes
+from quiz_api import audit, codes
 from quiz_api.attempts.models import Attempt, AttemptAnswer
 from quiz_api.certificates.models import Certificate
 from quiz_api.db import utcnow
 from quiz_api.errors import Invalid, NotFound
 from quiz_api.labels import GROUPS
 from quiz_api.learners.models import Learner
-from quiz_api.reports import audit
+from quiz_api.text import CONTROLS, clean_text
 from quiz_api.units.models import Unit
 
 CODE_LENGTH = 12  # 60 random bits + a check character
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 _PHONE = re.compile(r"^\+?[0-9 .-]{8,20}$")
-_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -44,12 +42,6 @@ def hash_code(code: str) -> str:
     return hashlib.sha256(codes.normalise(code).encode()).hexdigest()
 
 
-def clean_text(value: str | None) -> str:
-    """One line of typed text: NFC, control characters dropped (PostgreSQL refuses NUL; none belongs
-    in a name), runs of spaces collapsed."""
-    return " ".join(_CONTROLS.sub(" ", unicodedata.normalize("NFC", value or "")).split())
-
-
 def clean_profile(
     *, full_name: str, group: str, unit_code: str, organisation: str | None, email: str | None, phone: str | None
 ) -> Profile:
@@ -60,14 +52,14 @@ def clean_profile(
     if group not in GROUPS:
         raise Invalid("bad_group")
     email = (email or "").strip() or None
-    if email and (len(email) > 254 or not _EMAIL.match(email) or _CONTROLS.search(email)):
+    if email and (len(email) > 254 or not _EMAIL.match(email) or CONTROLS.search(email)):
         raise Invalid("bad_email")
     phone = (phone or "").strip() or None
     if phone and (not _PHONE.match(phone) or not 8 <= sum(c.isdigit() for c in phone) <= 15):
         raise Invalid("bad_phone")
     organisation = clean_text(organisation)[:200] or None
     unit = (unit_code or "").strip()
-    if _CONTROLS.search(unit):
+    if CONTROLS.search(unit):
         raise Invalid("unknown_unit", unit_code=clean_text(unit))
     return Profile(name, group, unit, organisation, email, phone)
 

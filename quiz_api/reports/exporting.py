@@ -15,12 +15,13 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from quiz_api import audit
 from quiz_api.banks import Bank
 from quiz_api.config import Settings
 from quiz_api.db import Database, utcnow
 from quiz_api.errors import Forbidden, Invalid
 from quiz_api.organisers.service import Principal
-from quiz_api.reports import audit, formats, service
+from quiz_api.reports import formats, service
 from quiz_api.reports.filters import Scope
 
 MEDIA_TYPES = {

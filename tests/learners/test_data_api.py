@@ -9,12 +9,12 @@ from sqlalchemy import String, Text, func, or_, select, update
 
 from quiz_api import codes
 from quiz_api.attempts.models import Attempt, AttemptAnswer
+from quiz_api.audit import AuditLog
 from quiz_api.certificates.models import Certificate
 from quiz_api.db import utcnow
 from quiz_api.learners import service as learners
 from quiz_api.learners.models import Learner
 from quiz_api.models import Base
-from quiz_api.reports.models import AuditLog
 from tests.conftest import new_learner
 from tests.learners.helpers import PERSON, learner_with_history
 

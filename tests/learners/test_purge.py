@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import select, update
 
 from quiz_api import cli
+from quiz_api.audit import AuditLog
 from quiz_api.config import get_settings
 from quiz_api.db import utcnow
 from quiz_api.learners import service as learners
 from quiz_api.learners.models import Learner
-from quiz_api.reports.models import AuditLog
 from tests.certificates.helpers import certified_learner
 from tests.conftest import new_learner
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query
 
+from quiz_api.banks.deps import BanksDep
 from quiz_api.banks.loader import lesson_url
-from quiz_api.deps import BanksDep
 from quiz_api.schemas import Lang, ModulePublic
 
 router = APIRouter(tags=["modules"])

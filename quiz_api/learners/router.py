@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Path, Request
 
-from quiz_api.deps import BanksDep, LangDep, SettingsDep, WriteDB
+from quiz_api.banks.deps import BanksDep
+from quiz_api.deps import LangDep, SettingsDep, WriteDB
 from quiz_api.errors import NotFound
 from quiz_api.labels import t
 from quiz_api.learners import service as learners

@@ -19,8 +19,8 @@ from quiz_api.organisers import service as organisers
 from quiz_api.organisers.deps import WebAdmin, WebOrganiser
 from quiz_api.pages import check_csrf, render
 from quiz_api.reports import charts, demo, filters, service, targets
+from quiz_api.reports.exporting import export_response
 from quiz_api.reports.formats import Suppressed
-from quiz_api.reports.router import export_response
 from quiz_api.units import service as units
 from quiz_api.units.models import Unit
 

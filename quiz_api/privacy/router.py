@@ -10,8 +10,9 @@ from quiz_api.errors import NotFound
 from quiz_api.labels import t
 from quiz_api.learners import service as learners
 from quiz_api.learners.deps import find_learner
-from quiz_api.learners.document import data_document
-from quiz_api.learners.schemas import Erasure, LearnerData, LearnerUpdate
+from quiz_api.privacy import service as privacy
+from quiz_api.privacy.document import data_document
+from quiz_api.privacy.schemas import Erasure, LearnerData, LearnerUpdate
 from quiz_api.schemas import INVALID, LearnerCreate, LearnerCreated, Problem
 
 router = APIRouter(tags=["learners"])
@@ -39,7 +40,7 @@ def learner_data(request: Request, db: WriteDB, banks: BanksDep, settings: Setti
     record, attempts with answers and scores, certificates."""
     learner = find_learner(request, db, learner_code)
     learners.touch(db=db, learner_id=learner.id)
-    export = learners.export(db=db, learner_id=learner.id)
+    export = privacy.export(db=db, learner_id=learner.id)
     return data_document(export, banks=banks, settings=settings, lang=lang)
 
 
@@ -52,8 +53,8 @@ def correct_learner(body: LearnerUpdate, request: Request, db: WriteDB, banks: B
     request.state.lang = lang
     learner = find_learner(request, db, learner_code)
     changes = body.model_dump(exclude_unset=True, exclude={"lang"})
-    learners.correct(db=db, learner_id=learner.id, changes=changes)
-    export = learners.export(db=db, learner_id=learner.id)
+    privacy.correct(db=db, learner_id=learner.id, changes=changes)
+    export = privacy.export(db=db, learner_id=learner.id)
     return data_document(export, banks=banks, settings=settings, lang=lang)
 
 
@@ -70,5 +71,5 @@ def erase_learner(request: Request, db: WriteDB, lang: LangDep, learner_code: st
         if exc.key != "unknown_learner":
             raise
         return {"erased": False, "code": "nothing_to_erase", "detail": t("nothing_to_erase", lang)}
-    learners.erase(db=db, learner_id=learner.id)
+    privacy.erase(db=db, learner_id=learner.id)
     return {"erased": True, "code": "learner_erased", "detail": t("learner_erased", lang)}

@@ -9,14 +9,14 @@ from fastapi import APIRouter, Form, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from quiz_api.errors import DomainError, Invalid, NotFound
+from quiz_api.errors import DomainError, Invalid
 from quiz_api.labels import pick_lang, t
 from quiz_api.learners import service as learners
-from quiz_api.learners.deps import find_learner
-from quiz_api.learners.document import data_document
+from quiz_api.learners.deps import LEARNER_COOKIE, cookie_learner, forget_learner_cookie
 from quiz_api.learners.models import Learner
 from quiz_api.pages import check_csrf, render
-from quiz_api.pages.router import LEARNER_COOKIE
+from quiz_api.privacy import service as privacy
+from quiz_api.privacy.document import data_document
 from quiz_api.profile import load_profile
 from quiz_api.units import service as units
 
@@ -33,22 +33,10 @@ def when(value: datetime | None) -> str:
     return value.strftime("%d/%m/%Y %H:%M UTC") if value else "—"
 
 
-def _cookie_learner(request: Request) -> Learner | None:
-    """The learner whose code this browser carries (through the guessing limiter), or None."""
-    code = request.cookies.get(LEARNER_COOKIE)
-    if not code:
-        return None
-    with request.app.state.database.reading() as db:
-        try:
-            return find_learner(request, db, code)
-        except NotFound:
-            return None
-
-
 def _document(request: Request, learner_id: int, lang: str) -> dict[str, Any]:
     with request.app.state.database.writing() as db:
         learners.touch(db=db, learner_id=learner_id)  # using the page is activity (retention)
-        export = learners.export(db=db, learner_id=learner_id)
+        export = privacy.export(db=db, learner_id=learner_id)
     state = request.app.state
     return data_document(export, banks=state.banks, settings=state.settings, lang=lang)
 
@@ -64,10 +52,10 @@ def _page(request: Request, lang: str, learner: Learner | None, status_code: int
             context["units"] = units.list_units(db=db)
         if not form:
             p = context["data"]["profile"]
-            context["form"] = {k: p[k] or "" for k in learners.CORRECTABLE}
+            context["form"] = {k: p[k] or "" for k in privacy.CORRECTABLE}
     response = render(request, "learner_data.html", lang, status_code=status_code, **context)
     if learner is None and request.cookies.get(LEARNER_COOKIE):
-        response.delete_cookie(LEARNER_COOKIE, path="/")  # a code that opens nothing any more
+        forget_learner_cookie(response)  # a code that opens nothing any more
     return response
 
 
@@ -76,7 +64,7 @@ def my_data(request: Request, lang: str | None = None, saved: int = 0) -> Respon
     """Everything stored about the learner whose code this browser carries; else the form to enter it."""
     lang = pick_lang(lang)
     try:
-        learner = _cookie_learner(request)
+        learner = cookie_learner(request)
     except DomainError as exc:  # over the guessing limit
         return _page(request, lang, None, status_code=exc.status, error=t(exc.key, lang))
     return _page(request, lang, learner, saved=bool(saved))
@@ -86,7 +74,7 @@ def my_data(request: Request, lang: str | None = None, saved: int = 0) -> Respon
 def my_data_download(request: Request, lang: str | None = None) -> Response:
     """The same data as a file (right to a copy)."""
     lang = pick_lang(lang)
-    learner = _cookie_learner(request)
+    learner = cookie_learner(request)
     if learner is None:
         return RedirectResponse(f"/learner{_q(lang)}", status_code=303)
     document = _document(request, learner.id, lang)
@@ -102,14 +90,14 @@ def my_data_correct(request: Request, csrf_token: Annotated[str, Form()] = "",
     """Correct name, unit and the optional fields; a mistake is shown on the form, nothing changes."""
     lang = pick_lang(lang)
     check_csrf(request, csrf_token)
-    learner = _cookie_learner(request)
+    learner = cookie_learner(request)
     if learner is None:
         return RedirectResponse(f"/learner{_q(lang)}", status_code=303)
     form = {"full_name": full_name, "unit_code": unit_code, "organisation": organisation, "email": email,
             "phone": phone}
     try:
         with request.app.state.database.writing() as db:
-            learners.correct(db=db, learner_id=learner.id, changes=form)
+            privacy.correct(db=db, learner_id=learner.id, changes=form)
     except Invalid as exc:
         return _page(request, lang, learner, status_code=exc.status, error=t(exc.key, lang, **exc.params),
                      form=form)
@@ -123,7 +111,7 @@ def my_data_erase(request: Request, csrf_token: Annotated[str, Form()] = "",
     """Erase (or withdraw consent, which is the same): one transaction; this browser forgets the code."""
     lang = pick_lang(lang)
     check_csrf(request, csrf_token)
-    learner = _cookie_learner(request)
+    learner = cookie_learner(request)
     if learner is None:  # erased already (a second click, the back button) or never signed in here
         response = render(request, "learner_erased.html", lang, erased=False,
                           message=t("nothing_to_erase", lang))
@@ -131,8 +119,8 @@ def my_data_erase(request: Request, csrf_token: Annotated[str, Form()] = "",
         return _page(request, lang, learner, status_code=422, error=t("erase_confirm_required", lang))
     else:
         with request.app.state.database.writing() as db:
-            learners.erase(db=db, learner_id=learner.id)
+            privacy.erase(db=db, learner_id=learner.id)
         response = render(request, "learner_erased.html", lang, erased=True,
                           message=t("learner_erased", lang))
-    response.delete_cookie(LEARNER_COOKIE, path="/")
+    forget_learner_cookie(response)
     return response

@@ -32,6 +32,7 @@ from quiz_api.config import Settings, get_settings
 from quiz_api.db import Database
 from quiz_api.errors import DomainError, TooSoon
 from quiz_api.labels import pick_lang, t
+from quiz_api.learners.pages import router as learner_pages_router
 from quiz_api.organisers.deps import LoginRequired, login_url
 from quiz_api.organisers.pages import router as organiser_pages_router
 from quiz_api.pages import render_error
@@ -149,6 +150,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(api_router)
     app.include_router(quiz_pages_router)
+    app.include_router(learner_pages_router)
     app.include_router(certificate_pages_router)
     app.include_router(privacy_pages_router)
     app.include_router(organiser_pages_router)

@@ -1,4 +1,4 @@
-"""Quiz pages for people: start, answer, see the result; resume with a learner code."""
+"""Quiz pages for people: register or sign in, start, answer, see the result."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from quiz_api.banks import lesson_url
 from quiz_api.errors import DomainError, NotFound, TooSoon
 from quiz_api.labels import pick_lang, t
 from quiz_api.learners import service as learners
-from quiz_api.learners.deps import cookie_learner, find_learner, forget_learner_cookie, set_learner_cookie
+from quiz_api.learners.deps import cookie_learner, set_learner_cookie
 from quiz_api.learners.models import Learner
 from quiz_api.pages import check_csrf, render
 from quiz_api.units import service as units
@@ -143,39 +143,3 @@ def quiz_result(request: Request, attempt_id: str) -> Response:
                                     lang=row.lang)
     return render(request, "quiz_result.html", row.lang, bank=bank, result=result,
                   overview_url=lesson_url(bank.overview_page, row.lang))
-
-
-@router.get("/learner/resume")
-def resume_form(request: Request, lang: str | None = None, next: str = "/") -> Response:
-    return render(request, "learner_resume.html", pick_lang(lang), next=_safe_next(next), error=None)
-
-
-@router.post("/learner/resume")
-def resume(request: Request, csrf_token: Annotated[str, Form()] = "", lang: Lang = "vi",
-           code: Annotated[str, Form(max_length=64)] = "", next: Annotated[str, Form(max_length=300)] = "/") -> Response:
-    lang = pick_lang(lang)
-    check_csrf(request, csrf_token)
-    try:
-        with request.app.state.database.reading() as db:
-            find_learner(request, db, code)  # refused while over the limit; misses count as guesses
-    except DomainError as exc:
-        return render(request, "learner_resume.html", lang, status_code=exc.status, next=_safe_next(next),
-                      error=t(exc.key, lang, **exc.params))
-    response = RedirectResponse(_safe_next(next), status_code=303)
-    set_learner_cookie(request, response, code.strip().upper())
-    return response
-
-
-@router.post("/learner/forget")
-def forget(request: Request, csrf_token: Annotated[str, Form()] = "", lang: Lang = "vi",
-           next: Annotated[str, Form(max_length=300)] = "/") -> Response:
-    """Sign out on this device: the cookie goes, the data stays."""
-    check_csrf(request, csrf_token)
-    response = RedirectResponse(_safe_next(next), status_code=303)
-    forget_learner_cookie(response)
-    return response
-
-
-def _safe_next(target: str) -> str:
-    """Only local paths: never redirect a learner to another site."""
-    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/"

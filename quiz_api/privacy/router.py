@@ -1,4 +1,4 @@
-"""Learners: register; and the learner's own rights with their code — see, correct, erase."""
+"""The learner's own rights over the API, with their code: see, correct, erase."""
 
 from __future__ import annotations
 
@@ -13,23 +13,11 @@ from quiz_api.learners.deps import find_learner
 from quiz_api.privacy import service as privacy
 from quiz_api.privacy.document import data_document
 from quiz_api.privacy.schemas import Erasure, LearnerData, LearnerUpdate
-from quiz_api.schemas import INVALID, LearnerCreate, LearnerCreated, Problem
+from quiz_api.schemas import INVALID, Problem
 
 router = APIRouter(tags=["learners"])
 
 LearnerCode = Path(max_length=64, description="the learner code shown once at registration")
-
-
-@router.post("/learners", status_code=201, response_model=LearnerCreated,
-             responses={422: INVALID})
-def create_learner(body: LearnerCreate, request: Request, db: WriteDB, settings: SettingsDep) -> LearnerCreated:
-    """Register a learner who consented; the learner code in the answer is shown only once."""
-    request.state.lang = body.lang
-    profile = learners.clean_profile(full_name=body.full_name, group=body.group, unit_code=body.unit_code,
-                                     organisation=body.organisation, email=body.email, phone=body.phone)
-    _, code = learners.create(db=db, profile=profile, consent=body.consent,
-                              consent_version=settings.consent_version)
-    return LearnerCreated(learner_code=code)
 
 
 @router.get("/learners/{learner_code}/data", response_model=LearnerData,

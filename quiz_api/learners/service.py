@@ -7,12 +7,14 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from quiz_api import codes
-from quiz_api.db import utcnow
+from quiz_api.db import Raw, utcnow
 from quiz_api.errors import Invalid, NotFound
 from quiz_api.labels import GROUPS
 from quiz_api.learners.models import Learner
@@ -99,3 +101,29 @@ def find_by_code(*, db: Session, code: str) -> Learner:
 
 def touch(*, db: Session, learner_id: int) -> None:
     db.execute(update(Learner).where(Learner.id == learner_id).values(last_seen_at=utcnow()))
+
+
+# --- the hot path: starting an attempt (driver-level statements, db.Raw; no ORM entity) -----------
+
+SEEN_EVERY = timedelta(hours=1)  # a start refreshes the learner's last_seen_at when it is older than this
+_ID_BY_CODE = "SELECT id, erased_at FROM learner WHERE code_hash = ?"
+# Only when the stored time is SEEN_EVERY old: retention counts in days, and a row (and its
+# last_seen_at index entry) rewritten at every start was a write per start for nothing.
+_SEEN = "UPDATE learner SET last_seen_at = ? WHERE id = ? AND last_seen_at < ?"
+
+
+def id_for_code(*, conn: Connection, code: str) -> int:
+    """find_by_code for the hot path: the same rules (a mistyped code is 'mistyped_code', an unknown
+    or erased one 'unknown_learner'), one driver-level statement, no ORM entity; a test keeps the
+    two readers in agreement."""
+    if not codes.is_well_formed(code or "", CODE_LENGTH):
+        raise NotFound("mistyped_code")
+    row = Raw(conn).execute(_ID_BY_CODE, (hash_code(code),)).fetchone()
+    if row is None or row[1] is not None:
+        raise NotFound("unknown_learner")
+    return row[0]
+
+
+def mark_seen(raw: Raw, *, learner_id: int, now: datetime) -> None:
+    """Activity for retention, in the caller's transaction: last_seen_at = now, unless it is recent."""
+    raw.execute(_SEEN, (raw.dt(now), learner_id, raw.dt(now - SEEN_EVERY)))

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Query
 
 from quiz_api.banks.deps import BanksDep
@@ -10,7 +12,7 @@ router = APIRouter(tags=["modules"])
 
 
 @router.get("/modules", response_model=list[ModulePublic])
-def list_modules(banks: BanksDep, lang: Lang = Query("vi")) -> list[ModulePublic]:
+def list_modules(banks: BanksDep, lang: Annotated[Lang, Query()] = "vi") -> list[ModulePublic]:
     """The quiz modules with their lesson pages, in the chosen language."""
     return [
         ModulePublic(

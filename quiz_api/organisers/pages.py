@@ -13,7 +13,12 @@ from quiz_api.labels import pick_lang, t
 from quiz_api.organisers import security
 from quiz_api.organisers import service as organisers
 from quiz_api.organisers.deps import (
-    LOGIN_PATH, SESSION_COOKIE, WEB_PURPOSE, WebAdmin, app_secret_key, session_organiser,
+    LOGIN_PATH,
+    SESSION_COOKIE,
+    WEB_PURPOSE,
+    WebAdmin,
+    app_secret_key,
+    session_organiser,
 )
 from quiz_api.pages import check_csrf, render
 from quiz_api.units import service as units

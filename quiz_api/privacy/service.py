@@ -22,7 +22,6 @@ from quiz_api.learners.models import Learner
 from quiz_api.learners.service import clean_profile
 from quiz_api.units.models import Unit
 
-
 # Every column that can identify a person (or link back to one) and is nulled on erasure. Group,
 # unit and the attempts stay, so anonymous counts and the province's statistics still add up.
 PERSONAL_FIELDS = ("full_name", "email", "phone", "organisation", "code_hash", "consent_version",

@@ -35,6 +35,10 @@ test-fast: install
 check: install
 	$(BIN)/kynangso banks check
 
+# Ruff with the rules configured in pyproject.toml ([tool.ruff]: ruff's default set).
+lint: install
+	$(BIN)/ruff check quiz_api tests bench tools
+
 # Submission benchmark (needs wrk): submit throughput vs GET /api/v1/health/live on the same server.
 # BENCH_ARGS="--rounds 3" or "--database postgresql+psycopg://postgres@127.0.0.1:5432/kns_bench".
 bench: install

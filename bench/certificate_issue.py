@@ -24,14 +24,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import select  # noqa: E402
+from sqlalchemy import select
 
-from quiz_api import migrate  # noqa: E402
-from quiz_api.certificates import service as certificates  # noqa: E402
-from quiz_api.db import Database, utcnow  # noqa: E402
-from quiz_api.learners import service as learners  # noqa: E402
-from quiz_api.learners.models import Learner  # noqa: E402
-from quiz_api.units import service as units  # noqa: E402
+from quiz_api import migrate
+from quiz_api.certificates import service as certificates
+from quiz_api.db import Database, utcnow
+from quiz_api.learners import service as learners
+from quiz_api.learners.models import Learner
+from quiz_api.units import service as units
 
 
 def main() -> int:

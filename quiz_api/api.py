@@ -11,6 +11,7 @@ from quiz_api.certificates.router import router as certificates_router
 from quiz_api.deps import DatabaseDep
 from quiz_api.learners.router import router as learners_router
 from quiz_api.organisers.router import router as auth_router
+from quiz_api.privacy.router import router as privacy_router
 from quiz_api.reports.router import router as reports_router
 from quiz_api.schemas import Status
 from quiz_api.units.router import router as units_router
@@ -32,7 +33,8 @@ def ready(database: DatabaseDep) -> dict:
     return {"status": "ok"}
 
 
-for router in (modules_router, units_router, learners_router, attempts_router, certificates_router):
+for router in (modules_router, units_router, learners_router, privacy_router, attempts_router,
+               certificates_router):
     api_router.include_router(router)
 api_router.include_router(auth_router)
 api_router.include_router(reports_router)

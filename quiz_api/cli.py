@@ -124,8 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(func=cmd_banks_check)
 
     from quiz_api.certificates.cli import register as register_certificates
-    from quiz_api.learners.cli import register as register_purge
     from quiz_api.organisers.cli import register as register_organisers
+    from quiz_api.privacy.cli import register as register_purge
     from quiz_api.reports.cli import register as register_reports
 
     register_organisers(sub)

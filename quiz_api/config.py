@@ -45,10 +45,6 @@ class Settings(BaseSettings):
             return timedelta(seconds=self.cooldown_seconds)
         return timedelta(minutes=self.cooldown_minutes)
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
 
 @lru_cache
 def get_settings() -> Settings:

@@ -1,4 +1,5 @@
-"""Dependencies shared by routers: settings, database sessions, banks, language."""
+"""Dependencies shared by routers: settings, database sessions, language (the banks' one is
+banks/deps.py, so this module and the banks package do not import each other)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from quiz_api.banks import Bank
 from quiz_api.config import Settings
 from quiz_api.db import Database
 from quiz_api.labels import pick_lang
@@ -20,10 +20,6 @@ def get_settings_dep(request: Request) -> Settings:
 
 def get_database(request: Request) -> Database:
     return request.app.state.database
-
-
-def get_banks(request: Request) -> dict[str, Bank]:
-    return request.app.state.banks
 
 
 def read_session(request: Request) -> Iterator[Session]:
@@ -44,7 +40,6 @@ def request_lang(request: Request) -> str:
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
-BanksDep = Annotated[dict[str, Bank], Depends(get_banks)]
 ReadDB = Annotated[Session, Depends(read_session)]
 # scope="function": commit before the response is sent, so an acknowledged write is on disk.
 WriteDB = Annotated[Session, Depends(write_session, scope="function")]

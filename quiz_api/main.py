@@ -22,6 +22,7 @@ from starlette.types import Receive, Scope, Send
 from quiz_api import logs
 from quiz_api.api import api_router
 from quiz_api.attempts import service as attempts
+from quiz_api.attempts.pages import router as quiz_pages_router
 from quiz_api.attempts.router import SubmitFastLane
 from quiz_api.attempts.service import QuizSettings
 from quiz_api.banks import load_banks
@@ -35,7 +36,7 @@ from quiz_api.learners.pages import router as learner_pages_router
 from quiz_api.organisers.deps import LoginRequired, login_url
 from quiz_api.organisers.pages import router as organiser_pages_router
 from quiz_api.pages import render_error
-from quiz_api.pages.router import router as pages_router
+from quiz_api.privacy.pages import router as privacy_pages_router
 from quiz_api.ratelimit import RateLimiter
 from quiz_api.reports.pages import router as report_pages_router
 
@@ -148,9 +149,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                             headers=getattr(exc, "headers", None))
 
     app.include_router(api_router)
-    app.include_router(pages_router)
-    app.include_router(certificate_pages_router)
+    app.include_router(quiz_pages_router)
     app.include_router(learner_pages_router)
+    app.include_router(certificate_pages_router)
+    app.include_router(privacy_pages_router)
     app.include_router(organiser_pages_router)
     app.include_router(report_pages_router)
     if settings.site_dir.is_dir():

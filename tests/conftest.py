@@ -49,9 +49,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 # API tests use a small fixed bank (tests/fixtures/banks), so they do not depend on the content;
 # the real banks are checked in tests/content.
 def make_settings(database_url: str, **overrides) -> Settings:
-    values = dict(database_url=database_url, site_dir=ROOT / "site", docs_dir=ROOT / "docs",
-                  banks_dir=ROOT / "tests/fixtures/banks",
-                  secret_key="test-secret-key-not-for-production", cooldown_minutes=10)
+    values = {"database_url": database_url, "site_dir": ROOT / "site", "docs_dir": ROOT / "docs",
+              "banks_dir": ROOT / "tests/fixtures/banks",
+              "secret_key": "test-secret-key-not-for-production", "cooldown_minutes": 10}
     values.update(overrides)
     return Settings(**values)
 

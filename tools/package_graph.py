@@ -16,15 +16,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent / "quiz_api"
 
 
-def package_of(path: Path) -> str:
-    rel = path.relative_to(ROOT)
+def package_of(path: Path, root: Path = ROOT) -> str:
+    rel = path.relative_to(root)
     return rel.parts[0] if len(rel.parts) > 1 else rel.stem
 
 
-def imported(path: Path) -> set[str]:
+def imported(path: Path, root: Path = ROOT) -> set[str]:
     """First-level quiz_api names that a module imports (absolute or relative)."""
     tree = ast.parse(path.read_text("utf-8"))
-    rel = path.relative_to(ROOT)
+    rel = path.relative_to(root)
     here = list(rel.parts[:-1])
     names: set[str] = set()
     for node in ast.walk(tree):
@@ -50,28 +50,33 @@ def imported(path: Path) -> set[str]:
     return names
 
 
-def graph() -> dict[str, set[str]]:
+def graph(root: Path = ROOT) -> dict[str, set[str]]:
+    """Package -> the packages it imports (root: the quiz_api directory, or a tree laid out like it)."""
     edges: dict[str, set[str]] = defaultdict(set)
-    for path in sorted(ROOT.rglob("*.py")):
-        if "migrations" in path.parts:
+    for path in sorted(root.rglob("*.py")):
+        if "migrations" in path.relative_to(root).parts:
             continue
-        source = package_of(path)
-        for target in imported(path):
-            if target != source and (ROOT / target).exists() or (ROOT / f"{target}.py").exists():
-                if target != source:
-                    edges[source].add(target)
+        source = package_of(path, root)
+        for target in imported(path, root):
+            if target != source and ((root / target).is_dir() or (root / f"{target}.py").exists()):
+                edges[source].add(target)
     return edges
+
+
+def ties(edges: dict[str, set[str]]) -> list[tuple[str, str]]:
+    """Every pair of packages that import each other, sorted."""
+    return sorted({tuple(sorted((a, b))) for a in edges for b in edges[a] if a in edges.get(b, ())})
 
 
 def main() -> int:
     edges = graph()
     for source in sorted(edges):
         print(f"{source} -> {', '.join(sorted(edges[source]))}")
-    ties = sorted({tuple(sorted((a, b))) for a in edges for b in edges[a] if a in edges.get(b, ())})
-    print(f"\n{len(ties)} two-way ties" + (":" if ties else ""))
-    for a, b in ties:
+    found = ties(edges)
+    print(f"\n{len(found)} two-way ties" + (":" if found else ""))
+    for a, b in found:
         print(f"  {a} <-> {b}")
-    return 1 if ties else 0
+    return 1 if found else 0
 
 
 if __name__ == "__main__":

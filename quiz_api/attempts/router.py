@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from quiz_api.attempts import service as attempts
 from quiz_api.bodylimit import read_body, replay, too_large
+from quiz_api.learners import service as learners
 from quiz_api.schemas import INVALID, AttemptCreate, AttemptCreated, Problem, Submission, SubmissionResult
 
 router = APIRouter(tags=["attempts"])
@@ -45,7 +46,7 @@ async def start_attempt(body: AttemptCreate, request: Request) -> Response:
     def start(conn: Connection) -> dict:
         # rate-limited like every lookup by learner code: misses count as guesses
         learner_id = state.code_limiter.guard(
-            request, lambda: attempts.learner_id_for_code(conn=conn, code=body.learner_code))
+            request, lambda: learners.id_for_code(conn=conn, code=body.learner_code))
         return attempts.start(conn=conn, banks=banks, settings=settings, learner_id=learner_id,
                               module_id=body.module_id, lang=body.lang)
 

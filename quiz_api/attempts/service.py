@@ -16,7 +16,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import partial
 from operator import itemgetter
 from typing import Any
@@ -33,13 +33,10 @@ from quiz_api.db import Database, Raw, utcnow
 from quiz_api.errors import Expired, Invalid, NotFound, TooSoon
 from quiz_api.labels import LANGS
 from quiz_api.learners import service as learners
-from quiz_api.learners.models import Learner
 
 GRACE = timedelta(minutes=2)  # a submission sent just before expiry may arrive just after
-SEEN_EVERY = timedelta(hours=1)  # a start refreshes the learner's last_seen_at when it is older than this
 _attempt = Attempt.__table__
 _answer = AttemptAnswer.__table__
-_learner = Learner.__table__
 
 
 @dataclass(frozen=True)
@@ -81,7 +78,7 @@ def start(
     raw.execute(_INSERT_ATTEMPT, (attempt_id, learner_id, module_id, count + 1, lang,
                                   json.dumps(draw, separators=(",", ":")), len(draw), raw.dt(now),
                                   raw.dt(expires_at)))
-    raw.execute(_TOUCH_LEARNER, (raw.dt(now), learner_id, raw.dt(now - SEEN_EVERY)))
+    learners.mark_seen(raw, learner_id=learner_id, now=now)
     return {
         "attempt_id": attempt_id,
         "module_id": module_id,
@@ -97,22 +94,6 @@ def start(
 _HISTORY = "SELECT passed, submitted_at FROM attempt WHERE learner_id = ? AND module_id = ?"
 _INSERT_ATTEMPT = ("INSERT INTO attempt (id, learner_id, module_id, attempt_no, lang, draw, question_count, "
                    "started_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-# Only when the stored time is SEEN_EVERY old: retention counts in days, and a row (and its
-# last_seen_at index entry) rewritten at every start was a write per start for nothing.
-_TOUCH_LEARNER = "UPDATE learner SET last_seen_at = ? WHERE id = ? AND last_seen_at < ?"
-_LEARNER_BY_CODE = "SELECT id, erased_at FROM learner WHERE code_hash = ?"
-
-
-def learner_id_for_code(*, conn: Connection, code: str) -> int:
-    """learners.find_by_code for the hot path: the same rules (a mistyped code is 'mistyped_code', an
-    unknown or erased one 'unknown_learner'), one driver-level statement, no ORM entity."""
-    if not codes.is_well_formed(code or "", learners.CODE_LENGTH):
-        raise NotFound("mistyped_code")
-    row = Raw(conn).execute(_LEARNER_BY_CODE, (learners.hash_code(code),)).fetchone()
-    if row is None or row[1] is not None:
-        raise NotFound("unknown_learner")
-    return row[0]
-
 
 def new_attempt_id(now_ms: int | None = None) -> str:
     """A time-ordered attempt id: 9 Crockford base32 characters of milliseconds, then 128 random bits.
@@ -376,7 +357,3 @@ def result_json(
                   b",".join([choice[cid] for cid in order.get(q.id, ())]), pieces.tail)
     parts.append(b"]}")
     return b"".join(parts)
-
-
-def expires_at_of(row: Any) -> datetime:
-    return row.expires_at

@@ -1,16 +1,18 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Query
 
+from quiz_api.banks.deps import BanksDep
 from quiz_api.banks.loader import lesson_url
-from quiz_api.deps import BanksDep
 from quiz_api.schemas import Lang, ModulePublic
 
 router = APIRouter(tags=["modules"])
 
 
 @router.get("/modules", response_model=list[ModulePublic])
-def list_modules(banks: BanksDep, lang: Lang = Query("vi")) -> list[ModulePublic]:
+def list_modules(banks: BanksDep, lang: Annotated[Lang, Query()] = "vi") -> list[ModulePublic]:
     """The quiz modules with their lesson pages, in the chosen language."""
     return [
         ModulePublic(

@@ -12,8 +12,8 @@ from quiz_api.certificates.qr import qr_svg
 from quiz_api.errors import Expired, NotFound
 from quiz_api.labels import pick_lang, t
 from quiz_api.learners import service as learners
+from quiz_api.learners.deps import LEARNER_COOKIE
 from quiz_api.pages import render
-from quiz_api.pages.router import LEARNER_COOKIE
 from quiz_api.profile import load_profile
 
 router = APIRouter(include_in_schema=False)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Path, Request
 
+from quiz_api.banks.deps import BanksDep
 from quiz_api.certificates import service as certificates
 from quiz_api.certificates.schemas import CertificatePublic, Revocation
-from quiz_api.deps import BanksDep, LangDep, ReadDB, SettingsDep, WriteDB
+from quiz_api.deps import LangDep, ReadDB, SettingsDep, WriteDB
 from quiz_api.organisers.deps import AdminOrganiser
 from quiz_api.schemas import INVALID, Problem
 

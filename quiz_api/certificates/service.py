@@ -14,8 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from quiz_api import PACKAGE_DIR, codes
-from quiz_api.attempts.models import Attempt
+from quiz_api import PACKAGE_DIR, audit, codes
 from quiz_api.banks import Bank, lesson_url
 from quiz_api.certificates.masking import mask_name
 from quiz_api.certificates.models import Certificate
@@ -23,12 +22,10 @@ from quiz_api.db import Raw, utcnow
 from quiz_api.errors import Conflict, Invalid, NotFound
 from quiz_api.labels import GROUPS, t
 from quiz_api.learners.models import Learner
-from quiz_api.learners.service import clean_text
-from quiz_api.reports import audit
+from quiz_api.text import clean_text
 
 CODE_LENGTH = 8  # 40 random bits + check character, e.g. "7KQ2-M9XD-P"
 _cert = Certificate.__table__
-_attempt = Attempt.__table__
 _learner = Learner.__table__
 
 # The site page that describes each group's learning path (docs/, linked from path certificates).

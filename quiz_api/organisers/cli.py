@@ -34,8 +34,8 @@ def _fail(exc: DomainError) -> int:
 
 
 def cmd_create(args: argparse.Namespace) -> int:
+    from quiz_api import audit
     from quiz_api.organisers import service as organisers
-    from quiz_api.reports import audit
 
     if bool(args.admin) == bool(args.unit):
         print("give either --admin or at least one --unit CODE", file=sys.stderr)
@@ -68,8 +68,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_disable(args: argparse.Namespace, disabled: bool = True) -> int:
+    from quiz_api import audit
     from quiz_api.organisers import service as organisers
-    from quiz_api.reports import audit
 
     try:
         with _database().writing() as db:
@@ -87,8 +87,8 @@ def cmd_enable(args: argparse.Namespace) -> int:
 
 
 def cmd_password(args: argparse.Namespace) -> int:
+    from quiz_api import audit
     from quiz_api.organisers import service as organisers
-    from quiz_api.reports import audit
 
     password = read_password()
     try:

@@ -7,15 +7,20 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from quiz_api import audit
 from quiz_api.errors import DomainError
 from quiz_api.labels import pick_lang, t
 from quiz_api.organisers import security
 from quiz_api.organisers import service as organisers
 from quiz_api.organisers.deps import (
-    LOGIN_PATH, SESSION_COOKIE, WEB_PURPOSE, WebAdmin, app_secret_key, session_organiser,
+    LOGIN_PATH,
+    SESSION_COOKIE,
+    WEB_PURPOSE,
+    WebAdmin,
+    app_secret_key,
+    session_organiser,
 )
 from quiz_api.pages import check_csrf, render
-from quiz_api.reports import audit
 from quiz_api.units import service as units
 
 router = APIRouter(include_in_schema=False)

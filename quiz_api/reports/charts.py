@@ -82,7 +82,7 @@ def column_chart(labels: Sequence[str], series: Sequence[tuple[str, Sequence[int
     step = _nice_step(peak)
     top_value = step * -(-peak // step)
     body = []
-    for k in range(0, int(top_value // step) + 1):
+    for k in range(int(top_value // step) + 1):
         value = k * step
         y = top + plot_h - plot_h * value / top_value
         body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID}"/>')

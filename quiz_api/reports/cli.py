@@ -51,8 +51,9 @@ def _actor() -> str:
 
 
 def cmd_targets_import(args: argparse.Namespace) -> int:
+    from quiz_api import audit
     from quiz_api.csvfiles import CsvFileError
-    from quiz_api.reports import audit, targets
+    from quiz_api.reports import targets
 
     try:
         data = Path(args.file).read_bytes()

@@ -12,16 +12,23 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
+from fastapi import Request
+from fastapi.responses import StreamingResponse
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from quiz_api import audit
 from quiz_api.banks import Bank
 from quiz_api.config import Settings
 from quiz_api.db import Database, utcnow
 from quiz_api.errors import Forbidden, Invalid
+from quiz_api.labels import pick_lang
 from quiz_api.organisers.service import Principal
-from quiz_api.reports import audit, formats, service
+from quiz_api.reports import filters, formats, service
 from quiz_api.reports.filters import Scope
+from quiz_api.reports.models import Target
 
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -155,3 +162,28 @@ def _json_array(items: Iterator[dict[str, Any]], on_rows: Callable[[int], None])
             on_rows(count)
     yield ("\n".join(parts) + "]\n").encode("utf-8")
     on_rows(count)
+
+
+# --- the HTTP answer (the API's report endpoints and the dashboard's download buttons) ------------
+
+def export_response(request: Request, *, kind: str, fmt: str, who: Principal, database: Database,
+                    banks: dict[str, Bank], settings: Settings,
+                    year_default: int | None = None) -> StreamingResponse:
+    """Shared by every report endpoint and the dashboard's download buttons."""
+    lang = pick_lang(request.query_params.get("lang"))
+    f = filters.parse(request.query_params, known_modules=set(banks) | _modules_in_targets(database))
+    with database.reading() as db:
+        scope = filters.resolve(db=db, who=who, filters=f, aggregate_export=True)
+    export = prepare(database=database, banks=banks, settings=settings, kind=kind, fmt=fmt,
+                     scope=scope, lang=lang, actor=who.actor, who=who, year_default=year_default)
+    headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+    if export.total is not None:
+        headers["X-Row-Count"] = str(export.total)
+    if fmt in ("csv", "xlsx") or request.url.path.startswith("/organiser"):
+        headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(export.filename)}"
+    return StreamingResponse(export.chunks, media_type=export.media_type, headers=headers)
+
+
+def _modules_in_targets(database: Database) -> set[str]:
+    with database.reading() as db:
+        return set(db.scalars(select(Target.module_id).distinct()))

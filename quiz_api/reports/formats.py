@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-from itertools import islice
 import json
 import os
 import re
@@ -17,6 +16,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import islice
 from typing import Any
 
 BOM = "\ufeff"  # so Excel reads the CSV as UTF-8 and shows Vietnamese correctly

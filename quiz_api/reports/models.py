@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from quiz_api.db import Base
@@ -19,19 +17,6 @@ class Target(Base):
     module_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     headcount: Mapped[int] = mapped_column(Integer)
     target_share: Mapped[float] = mapped_column(Float)
-
-
-class AuditLog(Base):
-    """Who exported or changed what, when, with which filter, and how many rows."""
-
-    __tablename__ = "audit_log"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime, index=True)
-    actor: Mapped[str] = mapped_column(String(64))
-    action: Mapped[str] = mapped_column(String(64))
-    detail: Mapped[str] = mapped_column(Text, default="{}")  # JSON: filters, format
-    row_count: Mapped[int | None] = mapped_column(Integer)
 
 
 class AppMeta(Base):

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import func, select
 
+from quiz_api import audit
 from quiz_api.attempts.models import Attempt
 from quiz_api.csvfiles import CsvFileError, RowError
 from quiz_api.errors import DomainError, Invalid, NotFound
@@ -17,9 +18,9 @@ from quiz_api.labels import GROUPS, pick_lang, t
 from quiz_api.organisers import service as organisers
 from quiz_api.organisers.deps import WebAdmin, WebOrganiser
 from quiz_api.pages import check_csrf, render
-from quiz_api.reports import audit, charts, demo, filters, service, targets
+from quiz_api.reports import charts, demo, filters, service, targets
+from quiz_api.reports.exporting import export_response
 from quiz_api.reports.formats import Suppressed
-from quiz_api.reports.router import export_response
 from quiz_api.units import service as units
 from quiz_api.units.models import Unit
 

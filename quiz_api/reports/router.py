@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Literal
-from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
-from quiz_api.deps import BanksDep, DatabaseDep, SettingsDep
-from quiz_api.labels import pick_lang
+from quiz_api.banks.deps import BanksDep
+from quiz_api.deps import DatabaseDep, SettingsDep
 from quiz_api.organisers.deps import CurrentOrganiser
-from quiz_api.organisers.service import Principal
-from quiz_api.reports import exporting, filters
+from quiz_api.reports.exporting import export_response
 from quiz_api.schemas import INVALID
 
 router = APIRouter(prefix="/reports", tags=["reports"])
@@ -32,32 +30,6 @@ RESPONSES = {200: {"description": "the report in the format asked for", "content
              401: {"description": "no, expired or forged token"},
              403: {"description": "a unit outside the organiser's units, or an admin-only report"},
              422: {**INVALID, "description": "unknown filter, bad value or format"}}
-
-
-def export_response(request: Request, *, kind: str, fmt: str, who: Principal, database, banks, settings,
-                    year_default: int | None = None) -> StreamingResponse:
-    """Shared by every report endpoint and the dashboard's download buttons."""
-    lang = pick_lang(request.query_params.get("lang"))
-    f = filters.parse(request.query_params, known_modules=set(banks) | _modules_in_targets(database))
-    with database.reading() as db:
-        scope = filters.resolve(db=db, who=who, filters=f, aggregate_export=True)
-    export = exporting.prepare(database=database, banks=banks, settings=settings, kind=kind, fmt=fmt,
-                               scope=scope, lang=lang, actor=who.actor, who=who, year_default=year_default)
-    headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
-    if export.total is not None:
-        headers["X-Row-Count"] = str(export.total)
-    if fmt in ("csv", "xlsx") or request.url.path.startswith("/organiser"):
-        headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(export.filename)}"
-    return StreamingResponse(export.chunks, media_type=export.media_type, headers=headers)
-
-
-def _modules_in_targets(database) -> set[str]:
-    from sqlalchemy import select
-
-    from quiz_api.reports.models import Target
-
-    with database.reading() as db:
-        return set(db.scalars(select(Target.module_id).distinct()))
 
 
 @router.get("/completions", responses=RESPONSES)

@@ -15,18 +15,30 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    Float, Numeric, Select, String, and_, case, cast, distinct, exists, extract, func, literal, literal_column, not_, select, true,
+    Float,
+    Numeric,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    distinct,
+    extract,
+    func,
+    literal,
+    not_,
+    select,
+    true,
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
 
 from quiz_api.attempts.models import Attempt, AttemptAnswer
 from quiz_api.banks import Bank
 from quiz_api.certificates.models import Certificate
 from quiz_api.errors import NotFound
-from quiz_api.labels import GROUPS
 from quiz_api.learners.models import Learner
 from quiz_api.reports import stats, suppression, xapi
 from quiz_api.reports.filters import Scope
@@ -43,7 +55,6 @@ cert = Certificate.__table__
 
 STREAM = {"stream_results": True, "yield_per": 5000}
 KINDS = ("completions", "attempts", "summary", "annual", "questions", "xapi")
-PERSONAL = frozenset({"completions", "attempts", "xapi"})  # one row per person: never suppressed
 ADMIN_ONLY = frozenset({"questions", "xapi"})
 FORMATS: dict[str, tuple[str, ...]] = {
     "completions": ("csv", "xlsx", "json", "jsonl"),
@@ -70,7 +81,7 @@ def dt_text(column: Any, dialect: str) -> ColumnElement:
     return func.to_char(column, "YYYY-MM-DD HH24:MI:SS")
 
 
-class unindexed(FunctionElement):  # noqa: N801 - reads like the SQL function it stands for
+class unindexed(FunctionElement):
     """`+column` on SQLite (a no-op that stops the planner from using the column's index), the bare
     column elsewhere. A year is most of a table: scanning it is 3× faster than walking the
     submitted_at index and fetching each row (1.0 s against 3.2 s for 1,000,000 attempts)."""
@@ -653,12 +664,3 @@ def monthly(conn: Connection, scope: Scope, threshold: int, year: int) -> list[t
         else:
             out.append((m, n_att, n_pass))
     return out
-
-
-def groups_present() -> list[str]:
-    return list(GROUPS)
-
-
-def learners_exist(conn: Connection, *, real_only: bool = True) -> bool:
-    stmt = select(exists().where(lr.c.is_demo.is_(False) if real_only else true()))
-    return bool(conn.scalar(stmt))

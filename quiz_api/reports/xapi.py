@@ -24,7 +24,7 @@ _NAMESPACE = uuid.UUID("6f0e9a53-8c1e-4d2b-9a55-3f7f0d1c2b10")
 
 
 def iso_duration(seconds: float) -> str:
-    seconds = max(0, int(round(seconds)))
+    seconds = max(0, round(seconds))
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     return "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "") + f"{secs}S"

@@ -44,6 +44,7 @@ def site_url(tmp_path_factory: pytest.TempPathFactory):
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
         cwd=ROOT, env=dict(os.environ, NO_MKDOCS_2_WARNING="1"), capture_output=True, text=True, timeout=600,
+        check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))

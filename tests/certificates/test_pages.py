@@ -10,6 +10,7 @@ import pytest
 from quiz_api import codes
 from quiz_api.certificates import service as certificates
 from quiz_api.learners import service as learners
+from quiz_api.privacy import service as privacy
 from tests.certificates.helpers import MODULE, certified_learner
 from tests.certificates.qrdecode import decode_svg
 from tests.certificates.test_verification_api import typo
@@ -110,7 +111,7 @@ def test_a_revoked_certificate_shows_revoked_and_is_not_printable(client, banks,
 def test_a_certificate_of_an_erased_holder_names_nobody(client, banks, database):
     learner_code, code = certified_learner(client, banks, full_name=NAME)
     with database.writing() as db:
-        learners.erase(db=db, learner_id=learners.find_by_code(db=db, code=learner_code).id)
+        privacy.erase(db=db, learner_id=learners.find_by_code(db=db, code=learner_code).id)
     client.cookies.set("kns_learner", learner_code)  # even on the former holder's device
     for url in (f"/verify/{code}?lang=en", f"/certificates/{code}?lang=en"):
         html = client.get(url).text

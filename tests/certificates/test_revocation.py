@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from quiz_api import cli, codes
+from quiz_api.audit import AuditLog
 from quiz_api.config import get_settings
-from quiz_api.reports.models import AuditLog
 from tests.certificates.helpers import certified_learner
 from tests.certificates.test_verification_api import typo
 from tests.organisers.helpers import bearer, make_organiser

@@ -11,6 +11,7 @@ from quiz_api import codes
 from quiz_api.certificates import service as certificates
 from quiz_api.certificates.models import Certificate
 from quiz_api.learners import service as learners
+from quiz_api.privacy import service as privacy
 from tests.certificates.helpers import MODULE, certified_learner
 
 PROFILE = {"full_name": "Nguyễn Văn Bình", "email": "binh.nguyen@example.vn", "phone": "0912 345 678",
@@ -66,7 +67,7 @@ def test_a_revoked_certificate_says_revoked(client, banks, database):
 def test_a_certificate_of_an_erased_holder_says_so_and_names_nobody(client, banks, database):
     learner_code, code = certified_learner(client, banks, **PROFILE)
     with database.writing() as db:
-        learners.erase(db=db, learner_id=learners.find_by_code(db=db, code=learner_code).id)
+        privacy.erase(db=db, learner_id=learners.find_by_code(db=db, code=learner_code).id)
     body = client.get(f"/api/v1/certificates/{code}?lang=en").json()
     assert body["valid"] is False and body["status"] == "holder_erased"
     assert body["holder"] is None and "erased" in body["message"]

@@ -81,7 +81,7 @@ def api_schema(app, real):
     schema = schemathesis.openapi.from_asgi("/api/openapi.json", app)
 
     @schema.hook
-    def flatmap_path_parameters(ctx, path_parameters):  # noqa: ANN001, ANN202 - schemathesis hook
+    def flatmap_path_parameters(ctx, path_parameters):
         """Half the time, the path names something that exists."""
         if not path_parameters:
             return st.just(path_parameters)
@@ -93,7 +93,7 @@ def api_schema(app, real):
              for name, value in path_parameters.items()}))
 
     @schema.hook
-    def flatmap_body(ctx, body):  # noqa: ANN001, ANN202 - schemathesis hook
+    def flatmap_body(ctx, body):
         """Half the time, body fields that name things (learner code, module, unit) name real ones,
         and a submission answers the real questions, right or wrong."""
         if ctx.operation is not None and ctx.operation.path.endswith("/submit"):

@@ -8,11 +8,11 @@ import time
 import pytest
 from sqlalchemy import select
 
+from quiz_api.audit import AuditLog
 from quiz_api.organisers import security
 from quiz_api.organisers import service as organisers
 from quiz_api.organisers.cli import read_password
 from quiz_api.organisers.models import Organiser
-from quiz_api.reports.models import AuditLog
 from tests.organisers.helpers import PASSWORD, bearer, csrf, make_organiser, token, web_login
 
 

@@ -10,8 +10,9 @@ from datetime import datetime
 import pytest
 from sqlalchemy import func, select
 
+from quiz_api.audit import AuditLog
 from quiz_api.reports import charts
-from quiz_api.reports.models import AuditLog, Target
+from quiz_api.reports.models import Target
 from quiz_api.units.models import Unit
 from tests.organisers.helpers import csrf, make_organiser, web_login
 from tests.reports import data

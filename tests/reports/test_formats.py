@@ -10,7 +10,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from quiz_api.reports.formats import (
-    BOM, FORMULA_STARTS, Column, Suppressed, csv_chunks, json_chunks, neutralise, xlsx_chunks,
+    BOM,
+    FORMULA_STARTS,
+    Column,
+    Suppressed,
+    csv_chunks,
+    json_chunks,
+    neutralise,
+    xlsx_chunks,
 )
 
 COLUMNS = [Column("name", "Tên", "Name"), Column("n", "Số", "Count", "int"), Column("score", "Điểm", "Score", "float"),

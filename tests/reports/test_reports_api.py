@@ -13,9 +13,9 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from quiz_api.audit import AuditLog
 from quiz_api.reports import service
 from quiz_api.reports.filters import Filters, Scope
-from quiz_api.reports.models import AuditLog
 from tests.organisers.helpers import bearer, make_organiser
 from tests.reports import data
 

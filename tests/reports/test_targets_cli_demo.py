@@ -11,10 +11,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from quiz_api.audit import AuditLog
 from quiz_api.csvfiles import CsvFileError
 from quiz_api.learners.models import Learner
 from quiz_api.reports import demo, targets
-from quiz_api.reports.models import AppMeta, AuditLog, Target
+from quiz_api.reports.models import AppMeta, Target
 from tests.reports import data
 
 HEADER = "year,unit_code,group,module_id,headcount,target_share\n"

@@ -14,7 +14,7 @@ from quiz_api.labels import GROUPS, t
 
 def data_document(export: dict[str, Any], *, banks: dict[str, Bank], settings: Settings,
                   lang: str) -> dict[str, Any]:
-    """learners.export() with what a person needs to read it: group, unit and module names,
+    """privacy.export() with what a person needs to read it: group, unit and module names,
     certificate status and links, and when the data will be erased if the learner stays away."""
     profile = export["profile"]
     base = settings.public_url.rstrip("/")

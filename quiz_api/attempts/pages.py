@@ -1,4 +1,4 @@
-"""Quiz pages for people: start, answer, see the result; resume with a learner code."""
+"""Quiz pages for people: register or sign in, start, answer, see the result."""
 
 from __future__ import annotations
 
@@ -14,13 +14,12 @@ from quiz_api.banks import lesson_url
 from quiz_api.errors import DomainError, NotFound, TooSoon
 from quiz_api.labels import pick_lang, t
 from quiz_api.learners import service as learners
-from quiz_api.learners.deps import find_learner
+from quiz_api.learners.deps import cookie_learner, set_learner_cookie
 from quiz_api.learners.models import Learner
 from quiz_api.pages import check_csrf, render
 from quiz_api.units import service as units
 
 router = APIRouter(include_in_schema=False)
-LEARNER_COOKIE = "kns_learner"
 Lang = Annotated[str, Form()]
 
 
@@ -28,20 +27,12 @@ def _q(lang: str) -> str:
     return "?lang=en" if lang == "en" else ""
 
 
-def _current_learner(request: Request) -> tuple[Learner | None, str | None]:
-    code = request.cookies.get(LEARNER_COOKIE)
-    if not code:
-        return None, None
-    try:  # through the guessing limiter: a forged cookie is a guess like any other
-        with request.app.state.database.reading() as db:
-            return find_learner(request, db, code), code
+def _current_learner(request: Request) -> Learner | None:
+    """The cookie's learner; over the guessing limit, the page shows the sign-up form instead."""
+    try:
+        return cookie_learner(request)
     except DomainError:
-        return None, None
-
-
-def _set_learner_cookie(request: Request, response: Response, code: str) -> None:
-    response.set_cookie(LEARNER_COOKIE, code, max_age=365 * 24 * 3600, httponly=True, samesite="lax",
-                        secure=request.app.state.settings.cookie_secure, path="/")
+        return None
 
 
 def _bank(request: Request, module_id: str):
@@ -54,7 +45,7 @@ def _bank(request: Request, module_id: str):
 def _start_page(request: Request, module_id: str, lang: str, status_code: int = 200, error: str | None = None,
                 form: dict | None = None, new_code: str | None = None, learner: Learner | None = None) -> Response:
     bank = _bank(request, module_id)
-    learner = learner or _current_learner(request)[0]
+    learner = learner or _current_learner(request)
     with request.app.state.database.reading() as db:
         unit_list = units.list_units(db=db)
     return render(request, "quiz_start.html", lang, status_code=status_code, bank=bank, learner=learner,
@@ -90,7 +81,7 @@ def quiz_register(
         return _start_page(request, module_id, lang, status_code=exc.status, form=form,
                            error=t(exc.key, lang, **exc.params))
     response = _start_page(request, module_id, lang, new_code=code, learner=learner)
-    _set_learner_cookie(request, response, code)
+    set_learner_cookie(request, response, code)
     return response
 
 
@@ -99,7 +90,7 @@ def quiz_begin(request: Request, module_id: str, csrf_token: Annotated[str, Form
                lang: Lang = "vi") -> Response:
     lang = pick_lang(lang)
     check_csrf(request, csrf_token)
-    learner, _ = _current_learner(request)
+    learner = _current_learner(request)
     if learner is None:
         return RedirectResponse(f"/quiz/{module_id}{_q(lang)}", status_code=303)
     try:
@@ -152,39 +143,3 @@ def quiz_result(request: Request, attempt_id: str) -> Response:
                                     lang=row.lang)
     return render(request, "quiz_result.html", row.lang, bank=bank, result=result,
                   overview_url=lesson_url(bank.overview_page, row.lang))
-
-
-@router.get("/learner/resume")
-def resume_form(request: Request, lang: str | None = None, next: str = "/") -> Response:
-    return render(request, "learner_resume.html", pick_lang(lang), next=_safe_next(next), error=None)
-
-
-@router.post("/learner/resume")
-def resume(request: Request, csrf_token: Annotated[str, Form()] = "", lang: Lang = "vi",
-           code: Annotated[str, Form(max_length=64)] = "", next: Annotated[str, Form(max_length=300)] = "/") -> Response:
-    lang = pick_lang(lang)
-    check_csrf(request, csrf_token)
-    try:
-        with request.app.state.database.reading() as db:
-            find_learner(request, db, code)  # refused while over the limit; misses count as guesses
-    except DomainError as exc:
-        return render(request, "learner_resume.html", lang, status_code=exc.status, next=_safe_next(next),
-                      error=t(exc.key, lang, **exc.params))
-    response = RedirectResponse(_safe_next(next), status_code=303)
-    _set_learner_cookie(request, response, code.strip().upper())
-    return response
-
-
-@router.post("/learner/forget")
-def forget(request: Request, csrf_token: Annotated[str, Form()] = "", lang: Lang = "vi",
-           next: Annotated[str, Form(max_length=300)] = "/") -> Response:
-    """Sign out on this device: the cookie goes, the data stays."""
-    check_csrf(request, csrf_token)
-    response = RedirectResponse(_safe_next(next), status_code=303)
-    response.delete_cookie(LEARNER_COOKIE, path="/")
-    return response
-
-
-def _safe_next(target: str) -> str:
-    """Only local paths: never redirect a learner to another site."""
-    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/"

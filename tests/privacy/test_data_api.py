@@ -9,14 +9,15 @@ from sqlalchemy import String, Text, func, or_, select, update
 
 from quiz_api import codes
 from quiz_api.attempts.models import Attempt, AttemptAnswer
+from quiz_api.audit import AuditLog
 from quiz_api.certificates.models import Certificate
 from quiz_api.db import utcnow
 from quiz_api.learners import service as learners
 from quiz_api.learners.models import Learner
 from quiz_api.models import Base
-from quiz_api.reports.models import AuditLog
+from quiz_api.privacy import service as privacy
 from tests.conftest import new_learner
-from tests.learners.helpers import PERSON, learner_with_history
+from tests.privacy.helpers import PERSON, learner_with_history
 
 
 def columns(model) -> set[str]:
@@ -170,7 +171,7 @@ def test_erasure_keeps_anonymous_counts_and_the_certificates(client, banks, data
     with database.reading() as db:
         row = db.scalars(select(Learner)).one()
         assert row.erased_at is not None and row.group == "business" and row.unit_code == "TN-P-long-an"
-        assert all(getattr(row, field) is None for field in learners.PERSONAL_FIELDS)
+        assert all(getattr(row, field) is None for field in privacy.PERSONAL_FIELDS)
         assert db.scalar(select(func.count()).select_from(Attempt).where(Attempt.passed.is_(True))) == 1
         assert db.scalar(select(func.count()).select_from(AttemptAnswer)) == 5
         assert db.scalar(select(Certificate.code)) == certificate
@@ -205,9 +206,9 @@ def test_erasure_is_all_or_nothing(client, database, monkeypatch):
     def broken_audit(**_):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(learners.audit, "record", broken_audit)
+    monkeypatch.setattr(privacy.audit, "record", broken_audit)
     with pytest.raises(RuntimeError), database.writing() as db:
-        learners.erase(db=db, learner_id=learner_id)
+        privacy.erase(db=db, learner_id=learner_id)
     row = learner_row(database, id=learner_id)
     assert row.erased_at is None and row.full_name == "Lê Lợi" and row.email == "le.loi@example.vn"
     monkeypatch.undo()

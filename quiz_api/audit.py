@@ -1,15 +1,32 @@
-"""The audit log: who exported or changed what, when, with which filters, and how many rows."""
+"""The audit log: who exported or changed what, when, with which filters, and how many rows.
+
+Shared by every domain that acts on people's data (certificates, learners, organisers, reports),
+so it belongs to none of them."""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, update
-from sqlalchemy.orm import Session
+from sqlalchemy import DateTime, Integer, String, Text, insert, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from quiz_api.db import Database, utcnow
-from quiz_api.reports.models import AuditLog
+from quiz_api.db import Base, Database, utcnow
+
+
+class AuditLog(Base):
+    """Who exported or changed what, when, with which filter, and how many rows."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(Text, default="{}")  # JSON: filters, format
+    row_count: Mapped[int | None] = mapped_column(Integer)
+
 
 _audit = AuditLog.__table__
 

@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import select, update
 
 from quiz_api import cli
+from quiz_api.audit import AuditLog
 from quiz_api.config import get_settings
 from quiz_api.db import utcnow
-from quiz_api.learners import service as learners
 from quiz_api.learners.models import Learner
-from quiz_api.reports.models import AuditLog
+from quiz_api.privacy import service as privacy
 from tests.certificates.helpers import certified_learner
 from tests.conftest import new_learner
 
@@ -68,7 +68,7 @@ def test_apply_erases_exactly_the_inactive_learners_and_logs_the_count(three_lea
     with database.reading() as db:
         erased = db.scalars(select(Learner).where(Learner.erased_at.is_not(None))).all()
         log = db.scalars(select(AuditLog).where(AuditLog.action == "learner.purge")).one()
-    assert len(erased) == 2 and all(getattr(row, f) is None for row in erased for f in learners.PERSONAL_FIELDS)
+    assert len(erased) == 2 and all(getattr(row, f) is None for row in erased for f in privacy.PERSONAL_FIELDS)
     assert log.actor == "system" and log.row_count == 2 and json.loads(log.detail)["retention_days"] == 730
     assert "Cũ" not in log.detail  # counts, never names
 
@@ -102,14 +102,14 @@ def test_purge_uses_the_same_erasure_as_a_learners_request(client, database):
     new_learner(client, full_name="Tự Xóa")
     age(database, "Tự Xóa", 1000)
     with database.writing() as db:
-        learners.erase(db=db, learner_id=db.scalar(select(Learner.id)))
+        privacy.erase(db=db, learner_id=db.scalar(select(Learner.id)))
     with database.writing() as db:
-        assert learners.purge(db=db, retention_days=730).count == 0
-        assert learners.purge(db=db, retention_days=730, apply=True).count == 0
+        assert privacy.purge(db=db, retention_days=730).count == 0
+        assert privacy.purge(db=db, retention_days=730, apply=True).count == 0
 
 
 def test_a_nonsensical_retention_period_is_refused(database):
     from quiz_api.errors import Invalid
 
     with pytest.raises(Invalid), database.writing() as db:
-        learners.purge(db=db, retention_days=0, apply=True)
+        privacy.purge(db=db, retention_days=0, apply=True)

@@ -12,8 +12,9 @@ from quiz_api import codes
 from quiz_api.learners import service as learners
 from quiz_api.learners.models import Learner
 from quiz_api.main import create_app
+from quiz_api.privacy import service as privacy
 from tests.conftest import make_settings, new_learner
-from tests.learners.helpers import PERSON, learner_with_history
+from tests.privacy.helpers import PERSON, learner_with_history
 
 EVIL = "<script>alert(1)</script> Nguyễn"
 
@@ -156,7 +157,7 @@ def test_erasing_on_the_page_erases_forgets_the_cookie_and_a_second_try_is_calm(
 def test_a_cookie_that_opens_nothing_is_forgotten(client, database):
     code = new_learner(client)
     with database.writing() as db:
-        learners.erase(db=db, learner_id=db.scalars(select(Learner.id)).one())
+        privacy.erase(db=db, learner_id=db.scalars(select(Learner.id)).one())
     client.cookies.set("kns_learner", code)
     response = client.get("/learner")
     assert "Nhập mã học viên" in response.text and "Max-Age=0" in response.headers["set-cookie"]

@@ -9,14 +9,14 @@ from quiz_api.config import get_settings
 
 def cmd_purge(args: argparse.Namespace) -> int:
     from quiz_api.db import Database
-    from quiz_api.learners import service as learners
+    from quiz_api.privacy import service as privacy
 
     settings = get_settings()
     days = args.retention_days or settings.retention_days
     database = Database(settings.database_url)
     try:
         with database.writing() as db:
-            result = learners.purge(db=db, retention_days=days, apply=args.apply)
+            result = privacy.purge(db=db, retention_days=days, apply=args.apply)
     finally:
         database.dispose()
     since = result.cutoff.strftime("%Y-%m-%d %H:%M UTC")

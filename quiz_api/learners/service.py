@@ -119,12 +119,20 @@ PERSONAL_FIELDS = ("full_name", "email", "phone", "organisation", "code_hash", "
                    "consent_at")
 
 
+def _random_pseudonym(dialect: str) -> ColumnElement[str]:
+    """A new random pseudonym per row, made by the database (a purge erases many rows in one UPDATE):
+    nothing in it (no internal id, no 'erased' mark) links the learner's later exports to earlier ones."""
+    if dialect == "sqlite":
+        return func.lower(func.hex(func.randomblob(16)))
+    return func.replace(cast(func.gen_random_uuid(), String), "-", "")
+
+
 def _erase_where(db: Session, condition: ColumnElement[bool], now: datetime) -> int:
     """Null the personal fields of every not-yet-erased learner matching condition, in the caller's
     transaction; the pseudonym is replaced too, so xAPI statements exported before cannot be linked
     to what stays. Returns how many learners were erased."""
     values: dict[str, object] = {name: None for name in PERSONAL_FIELDS}
-    values.update(erased_at=now, pseudonym="erased-" + cast(Learner.id, String))
+    values.update(erased_at=now, pseudonym=_random_pseudonym(db.get_bind().dialect.name))
     result = db.execute(
         update(Learner).where(condition, Learner.erased_at.is_(None)).values(**values)
         .execution_options(synchronize_session=False)

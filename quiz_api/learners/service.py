@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from quiz_api import codes
 from quiz_api.attempts.models import Attempt, AttemptAnswer
 from quiz_api.certificates.models import Certificate
-from quiz_api.db import utcnow
+from quiz_api.db import scrub_after_commit, utcnow
 from quiz_api.errors import Invalid, NotFound
 from quiz_api.labels import GROUPS
 from quiz_api.learners.models import Learner
@@ -137,6 +137,8 @@ def _erase_where(db: Session, condition: ColumnElement[bool], now: datetime) -> 
         update(Learner).where(condition, Learner.erased_at.is_(None)).values(**values)
         .execution_options(synchronize_session=False)
     )
+    if result.rowcount:
+        scrub_after_commit(db)
     return result.rowcount
 
 
@@ -230,6 +232,9 @@ def correct(*, db: Session, learner_id: int, changes: dict[str, str | None]) -> 
                             email=merged["email"], phone=merged["phone"])
     if profile.unit_code != learner.unit_code and db.get(Unit, profile.unit_code) is None:
         raise Invalid("unknown_unit", unit_code=profile.unit_code)
+    if any(getattr(profile, name) != getattr(learner, name) for name in ("full_name", "organisation", "email",
+                                                                         "phone")):
+        scrub_after_commit(db)  # a corrected-away value is personal data the learner asked to be rid of
     db.execute(update(Learner).where(Learner.id == learner_id).values(
         full_name=profile.full_name, unit_code=profile.unit_code, organisation=profile.organisation,
         email=profile.email, phone=profile.phone, last_seen_at=utcnow()))

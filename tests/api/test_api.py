@@ -64,6 +64,9 @@ def test_a_learner_with_consent_gets_a_code_and_only_its_hash_is_stored(client, 
 @pytest.mark.parametrize("body, status, code", [
     ({"consent": False}, 422, "consent_required"),
     ({"full_name": "   "}, 422, "name_required"),
+    ({"full_name": "\u200b\u200c\u2060"}, 422, "name_required"),  # zero-width only
+    ({"full_name": "\x00\x00"}, 422, "name_required"),
+    ({"full_name": "\u3164\u202e"}, 422, "name_required"),  # a blank "letter" and an override
     ({"unit_code": "NOWHERE"}, 422, "unknown_unit"),
     ({"email": "not-an-email"}, 422, "bad_email"),
     ({"phone": "12"}, 422, "bad_phone"),
@@ -71,6 +74,12 @@ def test_a_learner_with_consent_gets_a_code_and_only_its_hash_is_stored(client, 
     ({"consent": "yes please"}, 422, "invalid_input"),
     ({"extra_field": 1}, 422, "invalid_input"),
 ])
+def test_a_right_to_left_override_is_removed_from_a_name(client, database):
+    new_learner(client, full_name="Nguy\u202eễn V\u200bă\u2066n An")
+    with database.reading() as db:
+        assert db.scalar(select(Learner.full_name)) == "Nguyễn Văn An"
+
+
 def test_bad_learner_input_is_refused_and_nothing_is_stored(client, database, body, status, code):
     base = {"full_name": "Trần Thị Bình", "group": "business", "unit_code": "TN-S-so-y-te", "consent": True}
     base.update(body)

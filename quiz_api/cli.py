@@ -32,6 +32,7 @@ def cmd_db_revision(args: argparse.Namespace) -> int:
 
 def cmd_units_import(args: argparse.Namespace) -> int:
     from quiz_api.csvfiles import CsvFileError
+    from quiz_api.profile import load_profile
     from quiz_api.units import service as units
 
     database = _database()
@@ -41,7 +42,7 @@ def cmd_units_import(args: argparse.Namespace) -> int:
                 print("units already loaded; nothing to do")
                 return 0
             data = Path(args.file).read_bytes() if args.file else (get_settings().profile_dir / "units.csv").read_bytes()
-            counts = units.import_csv(db=db, data=data)
+            counts = units.import_csv(db=db, data=data, kinds=load_profile(get_settings().profile_dir).unit_kinds)
     except CsvFileError as exc:
         print("nothing was imported; fix these rows:", file=sys.stderr)
         for err in exc.errors:

@@ -17,6 +17,7 @@ import asyncio
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -53,7 +54,18 @@ SQLITE_PRAGMAS = (
     "busy_timeout=30000",
     "cache_size=-32000",
     "temp_store=MEMORY",
+    # Erasure must leave no old value in the file: the space a rewritten or deleted row leaves in its
+    # page is overwritten with zeros. FAST does it only where no extra page write is needed (pages
+    # already dirty), which is the case of an erasure: rows shrink in place, no page is freed.
+    "secure_delete=FAST",
 )
+SCRUB = "kynangso_scrub"  # Session.info flag: the transaction erased personal data (see Database.writing)
+
+
+def scrub_after_commit(session: Session) -> None:
+    """Ask Database.writing to push this transaction out of the SQLite WAL once it commits, so the
+    old values (still in earlier WAL frames) are gone from every file, not only from the table."""
+    session.info[SCRUB] = True
 
 
 def make_engine(url: str) -> Engine:
@@ -513,8 +525,30 @@ class Database:
     @contextmanager
     def writing(self) -> Iterator[Session]:
         """A session whose work commits on success and rolls back whole on any error."""
-        with Session(self.write_engine, expire_on_commit=False) as session, session.begin():
-            yield session
+        with Session(self.write_engine, expire_on_commit=False) as session:
+            with session.begin():
+                yield session
+            if session.info.get(SCRUB):
+                self.scrub()
+
+    def scrub(self, attempts: int = 50) -> bool:
+        """SQLite: checkpoint the WAL into the database file and truncate it, so overwritten personal
+        data survives in neither file (secure_delete zeroes it in the pages). A reader holding an old
+        snapshot makes the checkpoint busy: retried for up to about 5 s. PostgreSQL keeps old row
+        versions until VACUUM (README, "Security"); nothing to do here. True when done."""
+        if self.engine.dialect.name != "sqlite":
+            return True
+        for _ in range(attempts):
+            raw = self.engine.raw_connection()  # autocommit (isolation_level None): no snapshot of its own
+            try:
+                busy, _log, _done = raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            finally:
+                raw.close()
+            if not busy:
+                return True
+            time.sleep(0.1)
+        log.warning("WAL checkpoint after an erasure stayed busy; it completes at the next checkpoint")
+        return False
 
     def dispose(self) -> None:
         self.writer.stop()

@@ -29,6 +29,7 @@ class Profile:
     province: dict[str, str]
     programme: dict[str, str]
     operator: Operator
+    unit_kinds: tuple[str, ...] = ()  # empty: any kind is accepted
 
     def province_name(self, lang: str) -> str:
         return self.province.get(lang) or self.province.get("vi", "")
@@ -55,4 +56,5 @@ def load_profile(profile_dir: Path) -> Profile:
         programme=_texts(data.get("programme")),
         operator=Operator(name=_texts(operator.get("name")), email=str(operator.get("email") or ""),
                           phone=str(operator.get("phone") or "")),
+        unit_kinds=tuple(str(kind) for kind in data.get("unit_kinds") or ()),
     )

@@ -86,6 +86,7 @@ class AttemptCreated(BaseModel):
     module_id: str
     expires_at: UtcDateTime
     questions: list[QuestionPublic]
+    resumed: bool = False  # the learner's open attempt at this module, given back unchanged
 
 
 class Submission(BaseModel):

@@ -59,7 +59,24 @@ def start(
         raise NotFound("unknown_module", module_id=module_id)
     raw = Raw(conn)
     now = utcnow()
+    if not raw.sqlite:
+        raw.execute(_LOCK_LEARNER, (learner_id,))
     history = raw.execute(_HISTORY, (learner_id, module_id)).fetchall()
+    # At most one open attempt per learner and module: starting again gives back the same questions,
+    # so several attempts started at once cannot be answered one from another's results to dodge
+    # the cooldown. (Starts for one learner are serialised: SQLite's write lock; on PostgreSQL the
+    # learner row is locked FOR UPDATE first.)
+    open_ = [row for row in history if row[1] is None and raw.read_dt(row[3]) > now]
+    if open_:
+        _, _, attempt_id, open_expires = max(open_, key=lambda row: raw.read_dt(row[3]))
+        draw_json, = raw.execute(_DRAW, (attempt_id,)).fetchone()
+        return {
+            "attempt_id": attempt_id,
+            "module_id": module_id,
+            "expires_at": raw.read_dt(open_expires),
+            "questions": questions_payload(bank, orjson.loads(draw_json), lang),
+            "resumed": True,
+        }
     submitted = [row for row in history if row[1] is not None]
     last = max(submitted, key=itemgetter(1)) if submitted else None  # stored times sort as they read
     if last is not None and last[0] is not None and not last[0]:  # the last submitted attempt failed
@@ -84,6 +101,7 @@ def start(
         "module_id": module_id,
         "expires_at": expires_at,
         "questions": questions_payload(bank, draw, lang),
+        "resumed": False,
     }
 
 
@@ -91,9 +109,15 @@ def start(
 # from ix_attempt_learner_module. Asking SQL for the last submitted one (ORDER BY submitted_at DESC
 # LIMIT 1) made SQLite walk the module's whole submitted history through ix_attempt_module_submitted,
 # for its order: starts fell from 1,661/s to 142/s once 50,000 attempts were submitted.
-_HISTORY = "SELECT passed, submitted_at FROM attempt WHERE learner_id = ? AND module_id = ?"
+_HISTORY = "SELECT passed, submitted_at, id, expires_at FROM attempt WHERE learner_id = ? AND module_id = ?"
+_DRAW = "SELECT draw FROM attempt WHERE id = ?"
 _INSERT_ATTEMPT = ("INSERT INTO attempt (id, learner_id, module_id, attempt_no, lang, draw, question_count, "
                    "started_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+# PostgreSQL: the row lock serialises one learner's starts across processes and hosts (the check for
+# an open attempt and the insert of a new one must not interleave); released at the batch's commit.
+# SQLite needs none: a write transaction holds the database's one write lock.
+_LOCK_LEARNER = "SELECT id FROM learner WHERE id = ? FOR UPDATE"
+
 
 def new_attempt_id(now_ms: int | None = None) -> str:
     """A time-ordered attempt id: 9 Crockford base32 characters of milliseconds, then 128 random bits.

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from quiz_api import audit
 from quiz_api.attempts.models import Attempt, AttemptAnswer
 from quiz_api.certificates.models import Certificate
-from quiz_api.db import utcnow
+from quiz_api.db import scrub_after_commit, utcnow
 from quiz_api.errors import Invalid, NotFound
 from quiz_api.learners.models import Learner
 from quiz_api.learners.service import clean_profile
@@ -28,16 +28,26 @@ PERSONAL_FIELDS = ("full_name", "email", "phone", "organisation", "code_hash", "
                    "consent_at")
 
 
+def _random_pseudonym(dialect: str) -> ColumnElement[str]:
+    """A new random pseudonym per row, made by the database (a purge erases many rows in one UPDATE):
+    nothing in it (no internal id, no 'erased' mark) links the learner's later exports to earlier ones."""
+    if dialect == "sqlite":
+        return func.lower(func.hex(func.randomblob(16)))
+    return func.replace(cast(func.gen_random_uuid(), String), "-", "")
+
+
 def _erase_where(db: Session, condition: ColumnElement[bool], now: datetime) -> int:
     """Null the personal fields of every not-yet-erased learner matching condition, in the caller's
     transaction; the pseudonym is replaced too, so xAPI statements exported before cannot be linked
     to what stays. Returns how many learners were erased."""
     values: dict[str, object] = {name: None for name in PERSONAL_FIELDS}
-    values.update(erased_at=now, pseudonym="erased-" + cast(Learner.id, String))
+    values.update(erased_at=now, pseudonym=_random_pseudonym(db.get_bind().dialect.name))
     result = db.execute(
         update(Learner).where(condition, Learner.erased_at.is_(None)).values(**values)
         .execution_options(synchronize_session=False)
     )
+    if result.rowcount:
+        scrub_after_commit(db)  # the old values must leave the files too (db.Database.scrub)
     return result.rowcount
 
 
@@ -131,6 +141,9 @@ def correct(*, db: Session, learner_id: int, changes: dict[str, str | None]) -> 
                             email=merged["email"], phone=merged["phone"])
     if profile.unit_code != learner.unit_code and db.get(Unit, profile.unit_code) is None:
         raise Invalid("unknown_unit", unit_code=profile.unit_code)
+    if any(getattr(profile, name) != getattr(learner, name) for name in ("full_name", "organisation", "email",
+                                                                         "phone")):
+        scrub_after_commit(db)  # a corrected-away value is personal data the learner asked to be rid of
     db.execute(update(Learner).where(Learner.id == learner_id).values(
         full_name=profile.full_name, unit_code=profile.unit_code, organisation=profile.organisation,
         email=profile.email, phone=profile.phone, last_seen_at=utcnow()))

@@ -18,6 +18,7 @@ from quiz_api.labels import GROUPS, pick_lang, t
 from quiz_api.organisers import service as organisers
 from quiz_api.organisers.deps import WebAdmin, WebOrganiser
 from quiz_api.pages import check_csrf, render
+from quiz_api.profile import load_profile
 from quiz_api.reports import charts, demo, filters, service, targets
 from quiz_api.reports.exporting import export_response
 from quiz_api.reports.formats import Suppressed
@@ -199,7 +200,8 @@ async def upload(request: Request, which: str, who: WebAdmin) -> Response:
         lang, content = await _upload(request)
         with request.app.state.database.writing() as db:
             if which == "units":
-                counts = units.import_csv(db=db, data=content)
+                counts = units.import_csv(db=db, data=content,
+                                          kinds=load_profile(request.app.state.settings.profile_dir).unit_kinds)
             else:
                 counts = targets.import_csv(db=db, data=content,
                                             known_modules=set(request.app.state.banks) or None)

@@ -129,8 +129,9 @@ def _scoped(stmt: Select, scope: Scope, *, time_column: Any = None, module_colum
 
 # --- completions: one row per learner and module ---------------------------------------------------
 
+# A file with names never holds the pseudonym: it would tie the pseudonymous exports (attempts,
+# xAPI) back to a name.
 COMPLETIONS = [
-    Column("learner", "Mã ẩn danh", "Pseudonym", "code"),
     Column("full_name", "Họ và tên", "Full name"),
     Column("group", "Nhóm", "Group", "code"),
     Column("unit_code", "Mã đơn vị", "Unit code"),
@@ -195,7 +196,7 @@ def completions_query(scope: Scope, dialect: str) -> Select:
         agg = agg.where(unindexed(a.c.submitted_at) >= bounds[0], unindexed(a.c.submitted_at) < bounds[1])
     sub = agg.subquery("per_module")
     return (
-        select(lr.c.pseudonym, lr.c.full_name, lr.c.group, lr.c.unit_code, u.c.name, sub.c.module_id,
+        select(lr.c.full_name, lr.c.group, lr.c.unit_code, u.c.name, sub.c.module_id,
                sub.c.attempts, round4(sub.c.best, dialect), sub.c.passed == 1, dt_text(sub.c.first_passed_at, dialect),
                dt_text(sub.c.last_at, dialect))
         .select_from(sub.join(lr, lr.c.id == sub.c.learner_id).join(u, u.c.code == lr.c.unit_code))
@@ -205,8 +206,9 @@ def completions_query(scope: Scope, dialect: str) -> Select:
 
 # --- attempts (raw) ------------------------------------------------------------------------------
 
+# No attempt id: it is the learner's secret, enough to submit or read the attempt. A row is told
+# apart by (pseudonym, module, attempt no.).
 ATTEMPTS = [
-    Column("attempt_id", "Mã lượt làm", "Attempt id"),
     Column("learner", "Mã ẩn danh", "Pseudonym", "code"),
     Column("group", "Nhóm", "Group", "code"),
     Column("unit_code", "Mã đơn vị", "Unit code"),
@@ -229,7 +231,7 @@ def attempts_query(scope: Scope, dialect: str) -> Select:
     rows would cost memory and time, and a raw export is for loading elsewhere.
     """
     stmt = (
-        select(a.c.id, lr.c.pseudonym, lr.c.group, lr.c.unit_code, a.c.module_id, a.c.attempt_no, a.c.lang,
+        select(lr.c.pseudonym, lr.c.group, lr.c.unit_code, a.c.module_id, a.c.attempt_no, a.c.lang,
                dt_text(a.c.started_at, dialect), dt_text(a.c.submitted_at, dialect), a.c.question_count,
                a.c.correct_count, round4(a.c.score, dialect),
                case((a.c.passed.is_(True), 1), (a.c.passed.is_(False), 0)))
@@ -565,7 +567,8 @@ def question_rows(conn: Connection, scope: Scope, banks: dict[str, Bank], *, thr
 def xapi_query(scope: Scope) -> Select:
     first_pass = first_passes()
     stmt = (
-        select(a.c.id, lr.c.pseudonym, lr.c.group, a.c.module_id, a.c.lang, a.c.started_at, a.c.submitted_at,
+        select(a.c.id, lr.c.pseudonym, lr.c.group, a.c.module_id, a.c.attempt_no, a.c.lang, a.c.started_at,
+               a.c.submitted_at,
                a.c.score, a.c.correct_count, a.c.question_count, a.c.passed,
                (func.coalesce(first_pass.c.first_at == a.c.submitted_at, False)).label("first_pass"))
         .select_from(_with_learner(scope)
@@ -583,7 +586,7 @@ def stream_statements(conn: Connection, scope: Scope, banks: dict[str, Bank], pu
         for r in partition:
             bank = banks.get(r.module_id)
             yield from xapi.statements(
-                public_url=public_url, attempt_id=r.id, pseudonym=r.pseudonym, group=r.group,
+                public_url=public_url, attempt_no=r.attempt_no, pseudonym=r.pseudonym, group=r.group,
                 module_id=r.module_id, module_title=bank.title if bank else {}, lang=r.lang,
                 started_at=r.started_at, submitted_at=r.submitted_at, score=r.score, correct_count=r.correct_count,
                 question_count=r.question_count, passed=bool(r.passed), first_pass=bool(r.first_pass))

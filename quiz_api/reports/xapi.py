@@ -1,9 +1,11 @@
-"""xAPI statements for a learning record store (see /work/shared/notes/feature-anchors.md §3).
+"""xAPI statements for a learning record store.
 
 One `passed` or `failed` statement per submitted attempt, plus `completed` for the attempt that
 first passed the module. The actor is an account {homePage: public_url, name: pseudonym}: the
 pseudonym is a random id with no link to a name or an email. Statement ids are UUIDv5 of the
-attempt and verb, so exporting twice gives the same ids and an LRS keeps one copy.
+pseudonym, module, attempt number and verb, so exporting twice gives the same ids and an LRS keeps
+one copy; erasure replaces the pseudonym, so nothing exported afterwards links to what was before.
+The attempt id never appears: it is the learner's secret (enough to submit the attempt).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ def timestamp(value: datetime) -> str:
 
 
 def statements(
-    *, public_url: str, attempt_id: str, pseudonym: str, group: str, module_id: str, module_title: dict[str, str],
+    *, public_url: str, attempt_no: int, pseudonym: str, group: str, module_id: str, module_title: dict[str, str],
     lang: str, started_at: datetime, submitted_at: datetime, score: float, correct_count: int,
     question_count: int, passed: bool, first_pass: bool,
 ) -> list[dict[str, Any]]:
@@ -55,7 +57,7 @@ def statements(
                                                 "en-US": module_title.get("en", module_id)}},
     }
     actor = {"objectType": "Agent", "account": {"homePage": base, "name": pseudonym}}
-    extensions = {f"{base}/xapi/ext/learner-group": group, f"{base}/xapi/ext/attempt": attempt_id}
+    extensions = {f"{base}/xapi/ext/learner-group": group, f"{base}/xapi/ext/attempt-number": attempt_no}
     language = "en-US" if lang == "en" else "vi-VN"
     result = {
         "score": {"scaled": round(max(-1.0, min(1.0, float(score))), 4), "raw": correct_count, "min": 0,
@@ -72,7 +74,7 @@ def statements(
         if not on_module:
             context["contextActivities"] = {"parent": [{"objectType": "Activity", "id": module["id"]}]}
         out.append({
-            "id": str(uuid.uuid5(_NAMESPACE, f"{attempt_id}:{verb}")),
+            "id": str(uuid.uuid5(_NAMESPACE, f"{pseudonym}:{module_id}:{attempt_no}:{verb}")),
             "timestamp": timestamp(submitted_at),
             "actor": actor,
             "verb": VERBS[verb],

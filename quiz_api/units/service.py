@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from quiz_api.csvfiles import CsvFileError, RowError, read_rows
+from quiz_api.profile import load_profile
 from quiz_api.units.models import Unit
 
 COLUMNS = ("code", "name", "kind", "parent_code")
 
 
-def import_csv(*, db: Session, data: bytes) -> dict[str, int]:
-    """Insert or update units from CSV bytes; raise CsvFileError (changing nothing) on any bad row."""
+def import_csv(*, db: Session, data: bytes, kinds: Collection[str] = ()) -> dict[str, int]:
+    """Insert or update units from CSV bytes; raise CsvFileError (changing nothing) on any bad row.
+    `kinds`: the kinds the province profile allows (empty: any)."""
     rows = read_rows(data, COLUMNS)
     errors: list[RowError] = []
     existing = {u.code: u for u in db.scalars(select(Unit))}
@@ -33,6 +36,9 @@ def import_csv(*, db: Session, data: bytes) -> dict[str, int]:
             errors.append(RowError(line, f"unit {code} has no name"))
         if not row["kind"]:
             errors.append(RowError(line, f"unit {code} has no kind"))
+        elif kinds and row["kind"] not in kinds:
+            errors.append(RowError(line, f"unit {code} has kind {row['kind']!r}, which the province profile "
+                                         f"does not allow (allowed: {', '.join(kinds)})"))
         parents[code] = row["parent_code"] or None
     for line, row in rows:
         parent = row["parent_code"]
@@ -78,7 +84,8 @@ def _depth(code: str, parents: dict[str, str | None]) -> int:
 
 
 def import_default(*, db: Session, profile_dir: Path) -> dict[str, int]:
-    return import_csv(db=db, data=(profile_dir / "units.csv").read_bytes())
+    return import_csv(db=db, data=(profile_dir / "units.csv").read_bytes(),
+                      kinds=load_profile(profile_dir).unit_kinds)
 
 
 def list_units(*, db: Session) -> list[Unit]:

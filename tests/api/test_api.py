@@ -61,9 +61,18 @@ def test_a_learner_with_consent_gets_a_code_and_only_its_hash_is_stored(client, 
     assert learner.email == "an@example.vn"
 
 
+def test_a_right_to_left_override_is_removed_from_a_name(client, database):
+    new_learner(client, full_name="Nguy\u202eễn V\u200bă\u2066n An")
+    with database.reading() as db:
+        assert db.scalar(select(Learner.full_name)) == "Nguyễn Văn An"
+
+
 @pytest.mark.parametrize("body, status, code", [
     ({"consent": False}, 422, "consent_required"),
     ({"full_name": "   "}, 422, "name_required"),
+    ({"full_name": "\u200b\u200c\u2060"}, 422, "name_required"),  # zero-width only
+    ({"full_name": "\x00\x00"}, 422, "name_required"),
+    ({"full_name": "\u3164\u202e"}, 422, "name_required"),  # a blank "letter" and an override
     ({"unit_code": "NOWHERE"}, 422, "unknown_unit"),
     ({"email": "not-an-email"}, 422, "bad_email"),
     ({"phone": "12"}, 422, "bad_phone"),

@@ -94,7 +94,8 @@ def test_only_admins_may_revoke(client, banks, database):
     assert client.get(f"/api/v1/certificates/{code}").json()["status"] == "valid"
 
 
-@pytest.mark.parametrize("body", [{}, {"reason": ""}, {"reason": "x" * 501}, {"reason": "x", "extra": 1}])
+@pytest.mark.parametrize("body", [{}, {"reason": ""}, {"reason": "x" * 501}, {"reason": "x", "extra": 1},
+                                  {"reason": "\u200b\u200d\ufeff"}, {"reason": "\x00"}])
 def test_bad_revocation_requests_are_refused(client, banks, database, body):
     make_organiser(database, "admin-tinh", admin=True)
     _, code = certified_learner(client, banks)

@@ -38,3 +38,31 @@ def test_reimporting_the_profile_updates_and_creates_nothing_new(client, databas
     with database.writing() as db:
         counts = units.import_csv(db=db, data=(ROOT / "quiz_api/profiles/tay-ninh/units.csv").read_bytes())
     assert counts == {"created": 0, "updated": 112}
+
+
+def test_a_kind_the_profile_does_not_allow_is_refused_with_its_line_and_the_allowed_kinds(client, database):
+    from quiz_api.profile import load_profile
+    from tests.conftest import ROOT
+
+    kinds = load_profile(ROOT / "quiz_api/profiles/tay-ninh").unit_kinds
+    assert "xã" in kinds and "phường" in kinds
+    data = "code,name,kind,parent_code\nTN-F,F,xã,TN\nTN-G,G,huyện,TN\n".encode()
+    before = count(database)
+    with pytest.raises(CsvFileError) as err, database.writing() as db:
+        units.import_csv(db=db, data=data, kinds=kinds)
+    (error,) = err.value.errors
+    assert error.line == 3 and "'huyện'" in error.reason and "xã" in error.reason and "phường" in error.reason
+    assert count(database) == before
+
+
+def test_the_cli_checks_kinds_against_the_profile(tmp_path, monkeypatch, database_url):
+    from quiz_api import cli
+
+    bad = tmp_path / "units.csv"
+    bad.write_text("code,name,kind,parent_code\nTN-H,H,huyện,TN\n", encoding="utf-8")
+    monkeypatch.setenv("KYNANGSO_DATABASE_URL", database_url)
+    cli.get_settings.cache_clear()
+    try:
+        assert cli.main(["units", "import", str(bad)]) == 2
+    finally:
+        cli.get_settings.cache_clear()

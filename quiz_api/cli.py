@@ -56,7 +56,7 @@ def cmd_units_import(args: argparse.Namespace) -> int:
 
 
 def cmd_banks_check(args: argparse.Namespace) -> int:
-    from quiz_api.banks import check_banks, load_banks
+    from quiz_api.banks import check_banks, itemcheck, load_banks
 
     settings = get_settings()
     problems = check_banks(settings.banks_dir, Path(args.docs or settings.docs_dir))
@@ -66,13 +66,23 @@ def cmd_banks_check(args: argparse.Namespace) -> int:
             print(f"  {p}", file=sys.stderr)
         return 1
     banks = load_banks(settings.banks_dir)
+    failures = []
     for bank in banks.values():
         types: dict[str, int] = {}
         for q in bank.questions.values():
             types[q.type] = types.get(q.type, 0) + 1
         print(f"{bank.id}: {len(bank.questions)} questions {types}, {bank.questions_per_attempt} per attempt, "
               f"pass mark {bank.pass_mark:.0%}")
-    print("all banks valid; every lesson link resolves in vi and en")
+        for lang in ("vi", "en"):
+            report = itemcheck.report(bank, lang)
+            print("\n".join(report.lines()))
+            failures += [f"{bank.id} [{lang}]: {failure}" for failure in report.failures()]
+    if failures:
+        print(f"{len(failures)} item-writing problem(s):", file=sys.stderr)
+        for failure in failures:
+            print(f"  {failure}", file=sys.stderr)
+        return 1
+    print("all banks valid; every lesson link resolves in vi and en; no item-writing problem")
     return 0
 
 

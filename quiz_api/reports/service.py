@@ -534,10 +534,27 @@ def question_sums_query(scope: Scope) -> Select:
     return _scoped(stmt, scope)
 
 
+def question_picks_query(scope: Scope) -> Select:
+    """How often each answer (as stored: choice ids joined by commas) was given on first attempts."""
+    stmt = (
+        select(a.c.module_id, aa.c.question_id, aa.c.chosen, func.count().label("n"))
+        .select_from(aa.join(a, a.c.id == aa.c.attempt_id).join(lr, lr.c.id == a.c.learner_id))
+        .where(a.c.attempt_no == 1, a.c.submitted_at.is_not(None))
+        .group_by(a.c.module_id, aa.c.question_id, aa.c.chosen)
+    )
+    return _scoped(stmt, scope)
+
+
 def question_rows(conn: Connection, scope: Scope, banks: dict[str, Bank], *, threshold: int,
                   lang: str, min_responses: int = 20) -> list[tuple]:
     """FI and DI per question (first attempts), with plain-language flags; bank questions never drawn too."""
     seen: dict[tuple[str, str], Any] = {(r.module_id, r.question_id): r for r in conn.execute(question_sums_query(scope))}
+    picks: dict[tuple[str, str], dict[str, int]] = {}
+    for r in conn.execute(question_picks_query(scope)):
+        counts = picks.setdefault((r.module_id, r.question_id), {})
+        for choice in (r.chosen or "").split(","):
+            if choice:
+                counts[choice] = counts.get(choice, 0) + int(r.n)
     modules = [scope.filters.module] if scope.filters.module else sorted({m for m, _ in seen} | set(banks))
     out = []
     for module_id in modules:
@@ -550,7 +567,10 @@ def question_rows(conn: Connection, scope: Scope, banks: dict[str, Bank], *, thr
                 if r is not None else stats.Sums(0, 0, 0, 0, 0)
             text = bank.questions[qid].text[lang] if bank and qid in bank.questions else ""
             fi, di = stats.facility(sums), stats.discrimination(sums)
-            flag_keys = stats.flags(sums.n, fi, di, max(min_responses, threshold))
+            question = bank.questions.get(qid) if bank else None
+            wrong = [c.id for c in question.choices if c.id not in question.correct] if question else []
+            unused = stats.unused_options(picks.get((module_id, qid), {}), wrong)
+            flag_keys = stats.flags(sums.n, fi, di, max(min_responses, threshold), unused)
             if scope.suppress and suppression.is_small(sums.n, threshold):
                 fi = di = None
                 n: Any = Suppressed(threshold)
@@ -558,7 +578,8 @@ def question_rows(conn: Connection, scope: Scope, banks: dict[str, Bank], *, thr
                 n = sums.n
             out.append((module_id, qid, text, n, round(fi, 4) if fi is not None else None,
                         round(di, 4) if di is not None else None,
-                        "; ".join(stats.FLAGS[k][lang] for k in flag_keys)))
+                        "; ".join(stats.FLAGS[k][lang] + (f": {', '.join(unused)}" if k == "unused_distractors" else "")
+                                  for k in flag_keys)))
     return out
 
 

@@ -11,6 +11,9 @@ Discrimination   DI = Pearson correlation of x and y
                  — do learners who do well on the rest of the test get this question right more
                    often than those who do badly? (Moodle's "discrimination index", on a −1…1 scale.)
 
+Non-functioning distractors: the wrong options no first-attempt learner picked (counted per
+chosen answer by the database), flagged once enough learners answered.
+
 The sums are computed by the database (GROUP BY question); only these formulas run in Python.
 """
 
@@ -49,7 +52,14 @@ def discrimination(s: Sums) -> float | None:
     return max(-1.0, min(1.0, r))
 
 
-def flags(n: int, fi: float | None, di: float | None, min_responses: int) -> list[str]:
+def unused_options(picks: dict[str, int], wrong: list[str]) -> list[str]:
+    """The wrong options nobody picked: a distractor that does not function makes the question
+    easier to guess (with one left, a true/false question in disguise)."""
+    return [choice for choice in wrong if not picks.get(choice)]
+
+
+def flags(n: int, fi: float | None, di: float | None, min_responses: int,
+          unused: list[str] | tuple[str, ...] = ()) -> list[str]:
     """Plain-language warnings for authors (keys of FLAGS), most urgent first."""
     if n < min_responses:
         return ["few_responses"]
@@ -62,6 +72,8 @@ def flags(n: int, fi: float | None, di: float | None, min_responses: int) -> lis
         out.append("too_hard")
     if di is not None and 0 <= di < WEAK_DISCRIMINATION:
         out.append("not_discriminating")
+    if unused:
+        out.append("unused_distractors")
     return out
 
 
@@ -72,4 +84,6 @@ FLAGS: dict[str, dict[str, str]] = {
     "too_easy": {"vi": "quá dễ", "en": "too easy"},
     "too_hard": {"vi": "quá khó", "en": "too hard"},
     "not_discriminating": {"vi": "không phân loại được người học", "en": "does not tell learners apart"},
+    "unused_distractors": {"vi": "có phương án sai không ai chọn (dễ đoán)",
+                           "en": "a wrong option nobody picks (easy to guess)"},
 }

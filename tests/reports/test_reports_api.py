@@ -11,7 +11,7 @@ from datetime import datetime
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from quiz_api.audit import AuditLog
 from quiz_api.reports import service
@@ -396,3 +396,27 @@ def test_the_database_formatted_csv_equals_the_python_formatted_one(client, data
     assert parsed(fast) == parsed(plain)
     assert "starts-with-dash" not in fast.decode()  # attempt ids are never exported
     assert "'=Trần, \"\"Bé\"\" Ba" in fast.decode() or kind == "attempts"
+
+
+def test_a_wrong_option_nobody_picks_is_flagged_with_its_id(client, database):
+    """mau-001 (key b): 24 first attempts pick a, b or c, never d; d makes the question easier to guess."""
+    from quiz_api.attempts.models import AttemptAnswer
+
+    make_organiser(database, "admin1", admin=True)
+    with database.writing() as db:
+        for i in range(24):
+            aid = data.attempt(db, data.learner(db), correct=1, questions=1)
+            db.execute(insert(AttemptAnswer.__table__).values(
+                attempt_id=aid, position=0, question_id="mau-001", chosen="abc"[i % 3], correct=i % 3 == 1))
+    body = client.get("/api/v1/reports/questions?module=mau-thu&format=json", headers=bearer(client, "admin1")).json()
+    row = next(r for r in body["rows"] if r["question_id"] == "mau-001")
+    assert "có phương án sai không ai chọn (dễ đoán): d" in row["flags"]
+
+
+def test_unused_options_and_their_flag():
+    from quiz_api.reports import stats
+
+    assert stats.unused_options({"a": 3, "c": 1}, ["a", "c", "d"]) == ["d"]
+    assert stats.unused_options({"a": 3, "c": 1, "d": 2}, ["a", "c", "d"]) == []
+    assert stats.flags(50, 0.6, 0.4, 20, ["d"]) == ["unused_distractors"]
+    assert stats.flags(5, 0.6, 0.4, 20, ["d"]) == ["few_responses"]  # too few answers to tell

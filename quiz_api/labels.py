@@ -86,6 +86,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "export_about": {"vi": "Toàn bộ dữ liệu Kỹ năng số lưu về bạn: hồ sơ, bản ghi đồng ý, các lượt làm bài và chứng nhận.",
                      "en": "Everything Kỹ năng số stores about you: profile, consent record, quiz attempts and certificates."},
     "learner_corrected": {"vi": "Đã lưu thông tin mới của bạn.", "en": "Your corrected details are saved."},
+    # the learner on a device (a shared computer: a commune office, an internet café)
+    "remember_device": {"vi": "Ghi nhớ tôi trên thiết bị này (chỉ chọn trên máy của riêng bạn)",
+                        "en": "Remember me on this device (only on a device that is yours alone)"},
+    "forget_device": {"vi": "Không phải bạn? Quên tôi trên thiết bị này",
+                      "en": "Not you? Forget me on this device"},
+    "mydata_type_code": {
+        "vi": "Để bảo vệ dữ liệu của bạn trên máy dùng chung, hãy nhập mã học viên mỗi lần xem “Dữ liệu của tôi”.",
+        "en": "To protect your data on a shared computer, type your learner code each time you open “My data”."},
     # organisers and reports
     "bad_username": {"vi": "Tên đăng nhập gồm 3–64 ký tự: chữ cái không dấu, chữ số, dấu chấm, gạch dưới, gạch ngang.",
                      "en": "A username has 3–64 characters: letters without accents, digits, '.', '_' or '-'."},

@@ -65,7 +65,7 @@ def quiz_register(
     full_name: Annotated[str, Form(max_length=300)] = "", group: Annotated[str, Form(max_length=40)] = "",
     unit_code: Annotated[str, Form(max_length=64)] = "", organisation: Annotated[str, Form(max_length=300)] = "",
     email: Annotated[str, Form(max_length=300)] = "", phone: Annotated[str, Form(max_length=40)] = "",
-    consent: Annotated[str, Form(max_length=10)] = "",
+    consent: Annotated[str, Form(max_length=10)] = "", remember: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     lang = pick_lang(lang)
     check_csrf(request, csrf_token)
@@ -81,7 +81,7 @@ def quiz_register(
         return _start_page(request, module_id, lang, status_code=exc.status, form=form,
                            error=t(exc.key, lang, **exc.params))
     response = _start_page(request, module_id, lang, new_code=code, learner=learner)
-    set_learner_cookie(request, response, code)
+    set_learner_cookie(request, response, code, remember=remember == "yes")
     return response
 
 

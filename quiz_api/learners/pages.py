@@ -23,7 +23,8 @@ def resume_form(request: Request, lang: str | None = None, next: str = "/") -> R
 
 @router.post("/learner/resume")
 def resume(request: Request, csrf_token: Annotated[str, Form()] = "", lang: Lang = "vi",
-           code: Annotated[str, Form(max_length=64)] = "", next: Annotated[str, Form(max_length=300)] = "/") -> Response:
+           code: Annotated[str, Form(max_length=64)] = "", next: Annotated[str, Form(max_length=300)] = "/",
+           remember: Annotated[str, Form(max_length=10)] = "") -> Response:
     lang = pick_lang(lang)
     check_csrf(request, csrf_token)
     try:
@@ -33,14 +34,14 @@ def resume(request: Request, csrf_token: Annotated[str, Form()] = "", lang: Lang
         return render(request, "learner_resume.html", lang, status_code=exc.status, next=_safe_next(next),
                       error=t(exc.key, lang, **exc.params))
     response = RedirectResponse(_safe_next(next), status_code=303)
-    set_learner_cookie(request, response, code.strip().upper())
+    set_learner_cookie(request, response, code.strip().upper(), remember=remember == "yes")
     return response
 
 
 @router.post("/learner/forget")
 def forget(request: Request, csrf_token: Annotated[str, Form()] = "", lang: Lang = "vi",
            next: Annotated[str, Form(max_length=300)] = "/") -> Response:
-    """Sign out on this device: the cookie goes, the data stays."""
+    """Sign out on this device: the cookies go, the data stays."""
     check_csrf(request, csrf_token)
     response = RedirectResponse(_safe_next(next), status_code=303)
     forget_learner_cookie(response)

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from quiz_api.errors import Forbidden
-from quiz_api.labels import GROUPS
+from quiz_api.labels import GROUPS, t
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 CSRF_COOKIE = "kns_csrf"
@@ -60,12 +60,15 @@ def render(request: Request, template: str, lang: str, status_code: int = 200,
         groups=GROUPS,
         home_url="/en/" if lang == "en" else "/",
         path=request.url.path,
+        t=lambda key, **params: t(key, lang, **params),
     )
     response = TEMPLATES.TemplateResponse(request, template, context, status_code=status_code, headers=headers)
     new = getattr(request.state, "new_csrf", None)
     if new:
         response.set_cookie(CSRF_COOKIE, new, httponly=True, samesite="strict", secure=settings.cookie_secure,
                             path="/")
+    for name in getattr(request.state, "expired_cookies", ()):
+        response.delete_cookie(name, path="/")
     response.headers["Cache-Control"] = "no-store"
     return response
 

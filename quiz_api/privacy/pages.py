@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -12,8 +13,16 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from quiz_api.errors import DomainError, Invalid
 from quiz_api.labels import pick_lang, t
 from quiz_api.learners import service as learners
-from quiz_api.learners.deps import LEARNER_COOKIE, cookie_learner, forget_learner_cookie
+from quiz_api.learners.deps import (
+    LEARNER_COOKIE,
+    MYDATA_COOKIE,
+    find_learner,
+    forget_learner_cookie,
+    set_learner_cookie,
+)
 from quiz_api.learners.models import Learner
+from quiz_api.organisers import security
+from quiz_api.organisers.deps import app_secret_key
 from quiz_api.pages import check_csrf, render
 from quiz_api.privacy import service as privacy
 from quiz_api.privacy.document import data_document
@@ -26,6 +35,35 @@ Field = Annotated[str, Form(max_length=300)]
 
 def _q(lang: str) -> str:
     return "?lang=en" if lang == "en" else ""
+
+
+UNLOCK_SECONDS = 30 * 60  # "My data" stays open this long after the code was typed (and the browser is open)
+_PURPOSE = "mydata"
+
+
+def _open_for(request: Request, response: Response, learner: Learner) -> None:
+    """The learner typed their code: open "My data" in this browser session. The cookie names the
+    learner and part of the code's hash, so an erasure (or a new code) closes it at once."""
+    token = security.sign({"sub": learner.id, "ch": (learner.code_hash or "")[:16],
+                           "exp": int(time.time()) + UNLOCK_SECONDS}, key=app_secret_key(request), purpose=_PURPOSE)
+    response.set_cookie(MYDATA_COOKIE, token, httponly=True, samesite="strict", path="/learner",
+                        secure=request.app.state.settings.cookie_secure)
+
+
+def opened_learner(request: Request) -> Learner | None:
+    """The learner whose code was typed on this visit, or None; the learner cookie alone is not enough."""
+    token = request.cookies.get(MYDATA_COOKIE)
+    if not token:
+        return None
+    try:
+        payload = security.unsign(token, key=app_secret_key(request), purpose=_PURPOSE)
+    except security.TokenError:
+        return None
+    with request.app.state.database.reading() as db:
+        learner = db.get(Learner, payload.get("sub"))
+    if learner is None or learner.erased_at is not None or (learner.code_hash or "")[:16] != payload.get("ch"):
+        return None
+    return learner
 
 
 def when(value: datetime | None) -> str:
@@ -53,28 +91,41 @@ def _page(request: Request, lang: str, learner: Learner | None, status_code: int
         if not form:
             p = context["data"]["profile"]
             context["form"] = {k: p[k] or "" for k in privacy.CORRECTABLE}
-    response = render(request, "learner_data.html", lang, status_code=status_code, **context)
-    if learner is None and request.cookies.get(LEARNER_COOKIE):
-        forget_learner_cookie(response)  # a code that opens nothing any more
-    return response
+    context["remembered"] = bool(request.cookies.get(LEARNER_COOKIE))  # offer "not you? forget me"
+    return render(request, "learner_data.html", lang, status_code=status_code, **context)
 
 
 @router.get("/learner")
 def my_data(request: Request, lang: str | None = None, saved: int = 0) -> Response:
-    """Everything stored about the learner whose code this browser carries; else the form to enter it."""
+    """Everything stored about the learner who typed their code on this visit; else the form to type it
+    (a code remembered by the browser is not enough: the computer may be shared)."""
     lang = pick_lang(lang)
+    return _page(request, lang, opened_learner(request), saved=bool(saved))
+
+
+@router.post("/learner")
+def my_data_open(request: Request, csrf_token: Annotated[str, Form()] = "", lang: Annotated[str, Form()] = "vi",
+                 code: Annotated[str, Form(max_length=64)] = "",
+                 remember: Annotated[str, Form(max_length=10)] = "") -> Response:
+    """The learner types their code: "My data" opens for this visit (misses count as guesses)."""
+    lang = pick_lang(lang)
+    check_csrf(request, csrf_token)
     try:
-        learner = cookie_learner(request)
-    except DomainError as exc:  # over the guessing limit
-        return _page(request, lang, None, status_code=exc.status, error=t(exc.key, lang))
-    return _page(request, lang, learner, saved=bool(saved))
+        with request.app.state.database.reading() as db:
+            learner = find_learner(request, db, code)
+    except DomainError as exc:
+        return _page(request, lang, None, status_code=exc.status, error=t(exc.key, lang, **exc.params))
+    response = RedirectResponse(f"/learner{_q(lang)}", status_code=303)
+    set_learner_cookie(request, response, code.strip().upper(), remember=remember == "yes")
+    _open_for(request, response, learner)
+    return response
 
 
 @router.get("/learner/data.json")
 def my_data_download(request: Request, lang: str | None = None) -> Response:
     """The same data as a file (right to a copy)."""
     lang = pick_lang(lang)
-    learner = cookie_learner(request)
+    learner = opened_learner(request)
     if learner is None:
         return RedirectResponse(f"/learner{_q(lang)}", status_code=303)
     document = _document(request, learner.id, lang)
@@ -90,7 +141,7 @@ def my_data_correct(request: Request, csrf_token: Annotated[str, Form()] = "",
     """Correct name, unit and the optional fields; a mistake is shown on the form, nothing changes."""
     lang = pick_lang(lang)
     check_csrf(request, csrf_token)
-    learner = cookie_learner(request)
+    learner = opened_learner(request)
     if learner is None:
         return RedirectResponse(f"/learner{_q(lang)}", status_code=303)
     form = {"full_name": full_name, "unit_code": unit_code, "organisation": organisation, "email": email,
@@ -111,7 +162,7 @@ def my_data_erase(request: Request, csrf_token: Annotated[str, Form()] = "",
     """Erase (or withdraw consent, which is the same): one transaction; this browser forgets the code."""
     lang = pick_lang(lang)
     check_csrf(request, csrf_token)
-    learner = cookie_learner(request)
+    learner = opened_learner(request)
     if learner is None:  # erased already (a second click, the back button) or never signed in here
         response = render(request, "learner_erased.html", lang, erased=False,
                           message=t("nothing_to_erase", lang))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 
 from tests.certificates.helpers import MODULE, certified_learner
@@ -13,6 +15,9 @@ ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 def test_a_name_with_markup_is_escaped_on_every_page_that_shows_it(client, banks, app):
     learner_code, certificate = certified_learner(client, banks, full_name=EVIL, organisation="<b>HTX</b>")
     client.cookies.set("kns_learner", learner_code)
+    form = client.get("/learner").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    assert client.post("/learner", data={"csrf_token": token, "code": learner_code}).status_code == 200
     stranger = TestClient(app)
     pages = {
         "quiz start (holder)": client.get(f"/quiz/{MODULE}"),

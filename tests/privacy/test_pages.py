@@ -13,33 +13,34 @@ from quiz_api.learners import service as learners
 from quiz_api.learners.models import Learner
 from quiz_api.main import create_app
 from quiz_api.privacy import service as privacy
+from tests.certificates.helpers import pass_module
 from tests.conftest import make_settings, new_learner
 from tests.privacy.helpers import PERSON, learner_with_history
 
 EVIL = "<script>alert(1)</script> Nguyễn"
+HOST = "testserver.local"  # the test client's cookie domain: a cookie set for it can be deleted by the server
 
 
 def csrf(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
-def signed_in(client, code: str) -> str:
-    """This browser carries the learner's code, as after registering on the quiz page."""
-    client.cookies.set("kns_learner", code)
-    return code
-
-
-def sign_in(client, code: str, lang: str = "vi"):
+def sign_in(client, code: str, lang: str = "vi", **fields):
+    """The learner types their code on "My data" (what opens it, on every visit)."""
     page = client.get("/learner" + ("?lang=en" if lang == "en" else ""))
-    return client.post("/learner/resume", data={"csrf_token": csrf(page.text), "code": code, "lang": lang,
-                                                "next": "/learner" + ("?lang=en" if lang == "en" else "")})
+    return client.post("/learner", data={"csrf_token": csrf(page.text), "code": code, "lang": lang, **fields})
+
+
+def signed_in(client, code: str) -> str:
+    assert sign_in(client, code).status_code == 200
+    return code
 
 
 def test_without_a_code_the_page_asks_for_it_and_then_shows_everything_stored(client, banks, app):
     code, certificate = learner_with_history(client, banks)
     client.cookies.clear()
     form = client.get("/learner")
-    assert form.status_code == 200 and 'action="/learner/resume"' in form.text and "Nhập mã học viên" in form.text
+    assert form.status_code == 200 and 'action="/learner"' in form.text and "Nhập mã học viên" in form.text
     html = sign_in(client, code.lower()).text
     for shown in (PERSON["full_name"], PERSON["email"], PERSON["phone"], PERSON["organisation"], "Doanh nghiệp",
                   app.state.settings.consent_version, certificate, "đạt", "chưa nộp", "5/5 (100%)"):
@@ -71,12 +72,84 @@ def test_guessing_codes_on_the_page_is_refused_after_a_few_tries(client, app):
 
 
 def test_a_forged_learner_cookie_counts_as_a_guess(client, app):
-    new_learner(client)
+    real = new_learner(client)
+    client.cookies.clear()
     for _ in range(app.state.settings.code_lookups_per_minute):
-        client.cookies.set("kns_learner", codes.new_code(learners.CODE_LENGTH))
-        assert "Nhập mã học viên" in client.get("/learner").text
-    response = client.get("/learner")
-    assert response.status_code == 429
+        client.cookies.set("kns_learner", codes.new_code(learners.CODE_LENGTH), domain=HOST)
+        assert "Bạn đang học với tên" not in client.get("/quiz/mau-thu").text
+    assert sign_in(client, real).status_code == 429
+
+
+def test_a_stale_cookie_is_expired_at_the_first_page_view_and_counts_once(client, app, database):
+    """Ten page views with an erased learner's cookie used to lock verification for everyone behind the
+    address for a minute: now the first view expires the cookie and the browser stops sending it."""
+    code = new_learner(client)
+    with database.writing() as db:
+        privacy.erase(db=db, learner_id=db.scalars(select(Learner.id)).one())
+    client.cookies.clear()
+    client.cookies.set("kns_learner", code, domain=HOST)
+    first = client.get("/quiz/mau-thu")
+    assert first.status_code == 200 and re.search(r'kns_learner=""; .*Max-Age=0', first.headers["set-cookie"])
+    assert "kns_learner" not in client.cookies
+    for _ in range(app.state.settings.code_lookups_per_minute + 2):
+        assert client.get("/quiz/mau-thu").status_code == 200
+
+
+def test_the_learner_cookie_alone_shows_no_personal_data(client, banks):
+    """A shared computer: the previous learner's cookie is still there; the next person sees only the form."""
+    code, certificate = learner_with_history(client, banks)
+    client.cookies.clear()
+    client.cookies.set("kns_learner", code)
+    page = client.get("/learner")
+    assert page.status_code == 200 and 'action="/learner"' in page.text
+    for private in (PERSON["full_name"], PERSON["email"], PERSON["phone"], certificate):
+        assert private not in page.text
+    assert 'id="forget-device"' in page.text
+    assert client.get("/learner/data.json", follow_redirects=False).status_code == 303
+    token = csrf(page.text)
+    assert client.post("/learner/erase", data={"csrf_token": token, "confirm": "yes"}).status_code == 200
+    assert client.get(f"/api/v1/certificates/{certificate}").json()["status"] == "valid"  # nothing was erased
+
+
+def test_the_learner_cookie_lasts_the_browser_session_unless_remembered(client, banks):
+    code = new_learner(client)
+    client.cookies.clear()
+    session_only = sign_in(client, code, next="/learner")
+    cookie = next(h for h in session_only.history[0].headers.get_list("set-cookie") if h.startswith("kns_learner="))
+    assert "Max-Age" not in cookie and "expires" not in cookie.lower()
+    client.cookies.clear()
+    remembered = sign_in(client, code, remember="yes")
+    cookie = next(h for h in remembered.history[0].headers.get_list("set-cookie") if h.startswith("kns_learner="))
+    assert "Max-Age=31536000" in cookie
+
+
+def test_registration_remembers_the_device_only_when_asked(client):
+    page = client.get("/quiz/mau-thu")
+    assert 'name="remember"' in page.text and 'name="remember" value="yes" checked' not in page.text
+    body = {"csrf_token": csrf(page.text), "full_name": "Võ Thị Sáu", "group": "citizen",
+            "unit_code": "TN-P-long-an", "consent": "yes"}
+    cookie = next(h for h in client.post("/quiz/mau-thu/learner", data=body).headers.get_list("set-cookie")
+                  if h.startswith("kns_learner="))
+    assert "Max-Age" not in cookie
+    client.cookies.clear()
+    page = client.get("/quiz/mau-thu")
+    cookie = next(h for h in client.post("/quiz/mau-thu/learner", data={**body, "csrf_token": csrf(page.text),
+                                                                      "remember": "yes"}).headers.get_list("set-cookie")
+                  if h.startswith("kns_learner="))
+    assert "Max-Age=31536000" in cookie
+
+
+def test_every_page_that_uses_the_cookie_offers_to_forget_it(client, banks):
+    code = new_learner(client)
+    certificate = pass_module(client, banks, code)["certificate_code"]
+    client.cookies.clear()
+    client.cookies.set("kns_learner", code, domain=HOST)
+    for path in ("/quiz/mau-thu", "/learner", f"/certificates/{certificate}"):
+        assert 'id="forget-device"' in client.get(path).text, path
+    forget = client.get("/learner")
+    response = client.post("/learner/forget", data={"csrf_token": csrf(forget.text), "next": "/learner"},
+                           follow_redirects=False)
+    assert response.status_code == 303 and "kns_learner" not in client.cookies
 
 
 def test_the_data_downloads_as_a_json_file(client, banks):
@@ -159,8 +232,8 @@ def test_a_cookie_that_opens_nothing_is_forgotten(client, database):
     with database.writing() as db:
         privacy.erase(db=db, learner_id=db.scalars(select(Learner.id)).one())
     client.cookies.set("kns_learner", code)
-    response = client.get("/learner")
-    assert "Nhập mã học viên" in response.text and "Max-Age=0" in response.headers["set-cookie"]
+    response = client.get("/quiz/mau-thu")
+    assert "Bạn đang học với tên" not in response.text and "Max-Age=0" in response.headers["set-cookie"]
 
 
 def test_names_are_escaped_on_the_data_page(client, banks):

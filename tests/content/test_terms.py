@@ -104,8 +104,12 @@ def offences(text: str, rel: str) -> list[str]:
     ("tỉnh Tây Ninh, 18.900 tỷ đồng", 0),
     ("bật xác thực\nhai yếu tố cho Zalo", 1),           # a wrapped line still counts
     ("bật xác thực hai lớp cho Zalo", 0),
+    ("mua một cân bánh tráng, 2 cân muối tôm", 2),
+    ("hãy cân nhắc kỹ; cân nặng của bé", 0),
     ("đừng bấm vào liên kết lạ", 1),
     ("liên kết tài khoản ngân hàng với ví điện tử", 0),
+    ("Bố mẹ không mắng", 1),
+    ("ba mẹ và cha mẹ hoặc người giám hộ", 0),
     ("Turn on multi-factor authentication (MFA)", 2),
     ("Turn on two-factor authentication", 0),
 ])

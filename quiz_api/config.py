@@ -33,7 +33,9 @@ class Settings(BaseSettings):
     secret_key: str = ""  # signs sessions and tokens; generated into var/ when empty
     token_ttl_minutes: int = 60
     session_ttl_minutes: int = 480
-    login_attempts_per_minute: int = 5
+    login_attempts_per_minute: int = 5  # per client and username, every try
+    # failed logins per client whatever the username (each costs an argon2 hash: ~0.2 s CPU, 64 MiB)
+    login_failures_per_client_per_minute: int = 20
     code_lookups_per_minute: int = 10  # learner-code and certificate guesses per client
     consent_version: str = "2026-11"
     cookie_secure: bool = False  # set true behind HTTPS

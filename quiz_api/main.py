@@ -36,7 +36,7 @@ from quiz_api.organisers.deps import LoginRequired, login_url
 from quiz_api.organisers.pages import router as organiser_pages_router
 from quiz_api.pages import render_error
 from quiz_api.pages.router import router as pages_router
-from quiz_api.ratelimit import RateLimiter
+from quiz_api.ratelimit import Limiters
 from quiz_api.reports.pages import router as report_pages_router
 
 log = logging.getLogger("kynangso")
@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.freeze()
         yield
         app.state.database.dispose()
+        app.state.limiters.dispose()
 
     app = App(
         title="Kỹ năng số API",
@@ -93,8 +94,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.quiz_settings = QuizSettings(ttl=timedelta(minutes=settings.attempt_ttl_minutes),
                                            cooldown=settings.cooldown)
 
-    app.state.code_limiter = RateLimiter(settings.code_lookups_per_minute)
-    app.state.login_limiter = RateLimiter(settings.login_attempts_per_minute)
+    app.state.limiters = Limiters(database_url=settings.database_url, code_lookups=settings.code_lookups_per_minute,
+                                  logins=settings.login_attempts_per_minute,
+                                  login_failures=settings.login_failures_per_client_per_minute)
+    app.state.code_limiter = app.state.limiters.code
+    app.state.login_limiter = app.state.limiters.login
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     login_attempts_per_minute: int = 5  # per client and username, every try
     # failed logins per client whatever the username (each costs an argon2 hash: ~0.2 s CPU, 64 MiB)
     login_failures_per_client_per_minute: int = 20
+    # argon2 hashes running at once per process (64 MiB each); a login waits this long for a slot, then 503
+    password_hash_slots: int = 2
+    password_hash_wait_seconds: float = 1.0
     code_lookups_per_minute: int = 10  # learner-code and certificate guesses per client
     consent_version: str = "2026-11"
     cookie_secure: bool = False  # set true behind HTTPS

@@ -34,6 +34,7 @@ from quiz_api.labels import pick_lang, t
 from quiz_api.learners.pages import router as learner_pages_router
 from quiz_api.organisers.deps import LoginRequired, login_url
 from quiz_api.organisers.pages import router as organiser_pages_router
+from quiz_api.organisers.security import HashSlots
 from quiz_api.pages import render_error
 from quiz_api.pages.router import router as pages_router
 from quiz_api.ratelimit import Limiters
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                   login_failures=settings.login_failures_per_client_per_minute)
     app.state.code_limiter = app.state.limiters.code
     app.state.login_limiter = app.state.limiters.login
+    app.state.hash_slots = HashSlots(settings.password_hash_slots, settings.password_hash_wait_seconds)
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:

@@ -76,13 +76,24 @@ def cmd_banks_check(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve. With --no-upgrade (the multi-host mode) the schema is left alone: a deploy step runs
+    `kynangso db upgrade` once (or every host does, one at a time: migrate.upgrade takes a lock)."""
     import uvicorn
 
+    settings = get_settings()
+    problem = settings.serving_problem(workers=args.workers)
+    if problem:
+        print(f"kynangso serve: not starting. {problem}", file=sys.stderr)
+        return 2
     if not args.no_upgrade:
         cmd_db_upgrade(args)
         cmd_units_import(argparse.Namespace(file=None, if_empty=True))
+    # Proxy headers are read only from the proxies named; uvicorn's own default would trust 127.0.0.1.
+    trusted = args.forwarded_allow_ips if args.forwarded_allow_ips is not None else settings.trusted_proxies
+    proxy_headers = bool(trusted) or args.proxy_headers
     uvicorn.run("quiz_api.main:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
-                proxy_headers=args.proxy_headers, log_level="info", access_log=not args.no_access_log)
+                proxy_headers=proxy_headers, forwarded_allow_ips=trusted or None, log_level="info",
+                access_log=not args.no_access_log)
     return 0
 
 
@@ -101,8 +112,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
-    serve.add_argument("--proxy-headers", action="store_true", help="trust X-Forwarded-For (behind a proxy)")
-    serve.add_argument("--no-upgrade", action="store_true")
+    serve.add_argument("--proxy-headers", action="store_true",
+                       help="read X-Forwarded-For/-Proto from 127.0.0.1 (a proxy on this host)")
+    serve.add_argument("--forwarded-allow-ips", metavar="IPS",
+                       help="proxies whose X-Forwarded-For/-Proto are believed: comma-separated addresses or "
+                            "CIDRs (default: KYNANGSO_TRUSTED_PROXIES); turns proxy headers on")
+    serve.add_argument("--no-upgrade", action="store_true",
+                       help="multi-host mode: leave the schema alone (run `kynangso db upgrade` as a deploy step)")
     serve.add_argument("--no-access-log", action="store_true")
     serve.set_defaults(func=cmd_serve)
 

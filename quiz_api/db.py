@@ -56,8 +56,10 @@ SQLITE_PRAGMAS = (
 )
 
 
-def make_engine(url: str) -> Engine:
-    """Create the engine for url; SQLite gets its pragmas and explicit transaction control."""
+def make_engine(url: str, *, pool_size: int = 10, pool_timeout: float = 30.0) -> Engine:
+    """Create the engine for url; SQLite gets its pragmas and explicit transaction control.
+    PostgreSQL: pool_size connections kept, twice as many more at a peak, pool_timeout seconds to wait
+    for one (then sqlalchemy's TimeoutError, answered 503)."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -83,7 +85,8 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql(f"BEGIN {mode}")
 
         return engine
-    engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=2 * pool_size, pool_timeout=pool_timeout,
+                           pool_pre_ping=True)
 
     @event.listens_for(engine, "before_cursor_execute")
     def _count_writes(conn, _cursor, statement, _params, _context, _many) -> None:
@@ -494,9 +497,9 @@ def _set_all(items: list[Outcome]) -> None:
 class Database:
     """The engine plus three ways in: read transactions, write transactions and the group-commit writer."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, pool_size: int = 10, pool_timeout: float = 30.0) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, pool_size=pool_size, pool_timeout=pool_timeout)
         # On SQLite a write transaction takes the write lock at BEGIN; elsewhere it is the same engine.
         self.write_engine = self.engine.execution_options(write=True)
         self.writer = GroupCommitWriter(self.write_engine)

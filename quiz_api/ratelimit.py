@@ -158,7 +158,7 @@ def counter_engine(url: str) -> Engine:
     """The rate limiters' own small pool: autocommit (a check is one statement, never inside a
     request's transaction, so a rolled-back job cannot undo a counted miss) and no pre-ping (a
     dead connection is retried once instead of costing every check a second round trip)."""
-    return create_engine(url, pool_size=2, max_overflow=16, pool_timeout=10, isolation_level="AUTOCOMMIT")
+    return create_engine(url, pool_size=2, max_overflow=8, pool_timeout=10, isolation_level="AUTOCOMMIT")
 
 
 class RateLimiter:

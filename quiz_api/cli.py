@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -80,6 +81,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     `kynangso db upgrade` once (or every host does, one at a time: migrate.upgrade takes a lock)."""
     import uvicorn
 
+    from quiz_api import logs
+
+    if args.no_access_log:  # the workers read it from the environment too
+        os.environ["KYNANGSO_ACCESS_LOG"] = "false"
+        get_settings.cache_clear()
     settings = get_settings()
     problem = settings.serving_problem(workers=args.workers)
     if problem:
@@ -91,9 +97,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # Proxy headers are read only from the proxies named; uvicorn's own default would trust 127.0.0.1.
     trusted = args.forwarded_allow_ips if args.forwarded_allow_ips is not None else settings.trusted_proxies
     proxy_headers = bool(trusted) or args.proxy_headers
+    if args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Before any worker imports prometheus_client: each writes its samples here, /metrics adds them up.
+        directory = (Path(settings.var_dir) / f"metrics-{args.port}").resolve()
+        directory.mkdir(parents=True, exist_ok=True)
+        for stale in directory.glob("*.db"):  # a previous run's workers
+            stale.unlink()
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+    # The access log is the application's own (logs.py: route templates, no codes), not uvicorn's.
     uvicorn.run("quiz_api.main:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
                 proxy_headers=proxy_headers, forwarded_allow_ips=trusted or None, log_level="info",
-                access_log=not args.no_access_log)
+                access_log=False, log_config=logs.config(settings.log_format, access=settings.access_log))
     return 0
 
 

@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     # Addresses of the reverse proxies whose X-Forwarded-For / -Proto are believed (uvicorn's
     # --forwarded-allow-ips: "10.0.0.5,10.0.0.6", a CIDR, or "*"); empty: no proxy headers are read.
     trusted_proxies: str = ""
+    # GET /metrics answers these addresses or networks, or a request with `Authorization: Bearer <token>`.
+    metrics_allow: str = "127.0.0.1,::1"
+    metrics_token: str = ""
+    log_format: str = "text"  # or "json": one object a line (time, level, logger, message, request_id)
+    access_log: bool = True  # one line per request (route template, status, time): `serve --no-access-log`
 
     @property
     def cooldown(self) -> timedelta:

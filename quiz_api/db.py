@@ -17,6 +17,7 @@ import asyncio
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -69,6 +70,7 @@ def make_engine(url: str, *, pool_size: int = 10, pool_timeout: float = 30.0) ->
             connect_args={"check_same_thread": False, "timeout": 30},
             pool_size=8,
             max_overflow=32,
+            hide_parameters=True,  # an error's text (logged) never carries a code or an attempt id
         )
 
         @event.listens_for(engine, "connect")
@@ -86,7 +88,7 @@ def make_engine(url: str, *, pool_size: int = 10, pool_timeout: float = 30.0) ->
 
         return engine
     engine = create_engine(url, pool_size=pool_size, max_overflow=2 * pool_size, pool_timeout=pool_timeout,
-                           pool_pre_ping=True)
+                           pool_pre_ping=True, hide_parameters=True)
 
     @event.listens_for(engine, "before_cursor_execute")
     def _count_writes(conn, _cursor, statement, _params, _context, _many) -> None:
@@ -298,6 +300,8 @@ class GroupCommitWriter:
         self._helper: ThreadPoolExecutor | None = None  # loop mode: runs BEGIN and COMMIT
         self._pending: dict[asyncio.AbstractEventLoop, list[_Job]] = {}  # loop mode: per event loop
         self._drains: set[asyncio.Task] = set()  # keeps running drain tasks referenced
+        # Told after each batch: (jobs in it, jobs still waiting, seconds from BEGIN to COMMIT's end).
+        self.on_batch: Callable[[int, int, float], None] | None = None
 
     def submit(self, fn: Callable[[Connection], T]) -> Future:
         """Queue fn; the future holds its result (or exception) once its batch has committed."""
@@ -333,6 +337,7 @@ class GroupCommitWriter:
             while pending:
                 jobs = pending[: self.max_batch]
                 del pending[: self.max_batch]
+                began = time.perf_counter()
                 helper = self._helper_pool()
                 outcomes, error = await self._run_in_loop(loop, helper, jobs, isolated=False)
                 if isinstance(error, _WroteThenFailed):  # rolled back: again, each job in a savepoint
@@ -342,6 +347,8 @@ class GroupCommitWriter:
                     _set_all(outcomes)
                 else:
                     self._fail(jobs, error)
+                if self.on_batch is not None:
+                    self.on_batch(len(jobs), len(pending), time.perf_counter() - began)
                 jobs = []
         finally:
             if self._pending.get(loop) is pending:
@@ -445,7 +452,10 @@ class GroupCommitWriter:
                     stop = True
                     break
                 batch.append(job)
+            began = time.perf_counter()
             self._resolve(self._run_batch(batch))
+            if self.on_batch is not None:
+                self.on_batch(len(batch), self._queue.qsize(), time.perf_counter() - began)
             if stop:
                 return
 

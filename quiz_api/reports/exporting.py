@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from quiz_api import metrics
 from quiz_api.banks import Bank
 from quiz_api.config import Settings
 from quiz_api.db import Database, utcnow
@@ -108,6 +109,7 @@ def _body(*, database: Database, banks: dict[str, Bank], settings: Settings, kin
         if on_rows:
             on_rows(n)
 
+    metrics.EXPORTS.inc()
     try:
         with database.engine.connect() as conn:
             yield from _chunks(conn, banks=banks, settings=settings, kind=kind, fmt=fmt, scope=scope, lang=lang,
@@ -115,6 +117,7 @@ def _body(*, database: Database, banks: dict[str, Bank], settings: Settings, kin
             conn.rollback()
         complete = True
     finally:
+        metrics.EXPORTS.dec()
         audit.finish_export(database=database, audit_id=audit_id, row_count=sent, complete=complete)
 
 

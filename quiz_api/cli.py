@@ -111,6 +111,33 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from quiz_api.backup import BackupError, backup
+
+    url = get_settings().database_url
+    try:
+        size = backup(url, Path(args.dest), force=args.force)
+    except BackupError as exc:
+        print(f"backup: {exc}", file=sys.stderr)
+        return 2
+    print(f"backup of {_redact(url)} written to {args.dest} ({size:,} bytes)")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from quiz_api.backup import BackupError, restore
+
+    url = get_settings().database_url
+    try:
+        restore(url, Path(args.src), force=args.force)
+    except BackupError as exc:
+        print(f"restore: {exc}", file=sys.stderr)
+        return 2
+    print(f"restored {args.src} into {_redact(url)}; start the server (`kynangso serve` upgrades the schema "
+          "if the backup is older than this version)")
+    return 0
+
+
 def _redact(url: str) -> str:
     if "@" in url and "://" in url:
         scheme, rest = url.split("://", 1)
@@ -141,6 +168,17 @@ def build_parser() -> argparse.ArgumentParser:
     rev = db.add_parser("revision", help="(developers) autogenerate a migration from the models")
     rev.add_argument("-m", "--message", required=True)
     rev.set_defaults(func=cmd_db_revision)
+
+    backup = sub.add_parser("backup", help="a consistent copy of the database, taken while serving "
+                                           "(SQLite: online backup; PostgreSQL: pg_dump -Fc)")
+    backup.add_argument("dest", help="the file to write")
+    backup.add_argument("--force", action="store_true", help="replace dest if it exists")
+    backup.set_defaults(func=cmd_backup)
+    restore = sub.add_parser("restore", help="put a backup in place of the configured database (stop the server "
+                                             "first; PostgreSQL: pg_restore --clean)")
+    restore.add_argument("src", help="a file written by `kynangso backup`")
+    restore.add_argument("--force", action="store_true", help="replace a database that already has data")
+    restore.set_defaults(func=cmd_restore)
 
     units = sub.add_parser("units", help="the unit tree").add_subparsers(dest="units_command", required=True)
     imp = units.add_parser("import", help="insert or update units from a CSV (code,name,kind,parent_code[,former_units])")

@@ -150,6 +150,7 @@ def running_server(database_url: str | None = None, *, workers: int = 1, extra_e
             "KYNANGSO_BANKS_DIR": str(banks),
             "NO_MKDOCS_2_WARNING": "1",
         })
+        env.setdefault("KYNANGSO_SECRET_KEY", "benchmark-secret-key-not-for-production")  # serve needs one on PostgreSQL
         env.update(extra_env or {})
         server = Server(url, free_port(), var_dir, env, workers, banks, var_dir / "server.log")
         server.start()

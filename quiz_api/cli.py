@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -87,13 +88,64 @@ def cmd_banks_check(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve. With --no-upgrade (the multi-host mode) the schema is left alone: a deploy step runs
+    `kynangso db upgrade` once (or every host does, one at a time: migrate.upgrade takes a lock)."""
     import uvicorn
 
+    from quiz_api import logs
+
+    if args.no_access_log:  # the workers read it from the environment too
+        os.environ["KYNANGSO_ACCESS_LOG"] = "false"
+        get_settings.cache_clear()
+    settings = get_settings()
+    problem = settings.serving_problem(workers=args.workers)
+    if problem:
+        print(f"kynangso serve: not starting. {problem}", file=sys.stderr)
+        return 2
     if not args.no_upgrade:
         cmd_db_upgrade(args)
         cmd_units_import(argparse.Namespace(file=None, if_empty=True))
+    # Proxy headers are read only from the proxies named; uvicorn's own default would trust 127.0.0.1.
+    trusted = args.forwarded_allow_ips if args.forwarded_allow_ips is not None else settings.trusted_proxies
+    proxy_headers = bool(trusted) or args.proxy_headers
+    if args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Before any worker imports prometheus_client: each writes its samples here, /metrics adds them up.
+        directory = (Path(settings.var_dir) / f"metrics-{args.port}").resolve()
+        directory.mkdir(parents=True, exist_ok=True)
+        for stale in directory.glob("*.db"):  # a previous run's workers
+            stale.unlink()
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+    # The access log is the application's own (logs.py: route templates, no codes), not uvicorn's.
     uvicorn.run("quiz_api.main:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
-                proxy_headers=args.proxy_headers, log_level="info", access_log=not args.no_access_log)
+                proxy_headers=proxy_headers, forwarded_allow_ips=trusted or None, log_level="info",
+                access_log=False, log_config=logs.config(settings.log_format, access=settings.access_log))
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from quiz_api.backup import BackupError, backup
+
+    url = get_settings().database_url
+    try:
+        size = backup(url, Path(args.dest), force=args.force)
+    except BackupError as exc:
+        print(f"backup: {exc}", file=sys.stderr)
+        return 2
+    print(f"backup of {_redact(url)} written to {args.dest} ({size:,} bytes)")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from quiz_api.backup import BackupError, restore
+
+    url = get_settings().database_url
+    try:
+        restore(url, Path(args.src), force=args.force)
+    except BackupError as exc:
+        print(f"restore: {exc}", file=sys.stderr)
+        return 2
+    print(f"restored {args.src} into {_redact(url)}; start the server (`kynangso serve` upgrades the schema "
+          "if the backup is older than this version)")
     return 0
 
 
@@ -112,8 +164,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
-    serve.add_argument("--proxy-headers", action="store_true", help="trust X-Forwarded-For (behind a proxy)")
-    serve.add_argument("--no-upgrade", action="store_true")
+    serve.add_argument("--proxy-headers", action="store_true",
+                       help="read X-Forwarded-For/-Proto from 127.0.0.1 (a proxy on this host)")
+    serve.add_argument("--forwarded-allow-ips", metavar="IPS",
+                       help="proxies whose X-Forwarded-For/-Proto are believed: comma-separated addresses or "
+                            "CIDRs (default: KYNANGSO_TRUSTED_PROXIES); turns proxy headers on")
+    serve.add_argument("--no-upgrade", action="store_true",
+                       help="multi-host mode: leave the schema alone (run `kynangso db upgrade` as a deploy step)")
     serve.add_argument("--no-access-log", action="store_true")
     serve.set_defaults(func=cmd_serve)
 
@@ -122,6 +179,17 @@ def build_parser() -> argparse.ArgumentParser:
     rev = db.add_parser("revision", help="(developers) autogenerate a migration from the models")
     rev.add_argument("-m", "--message", required=True)
     rev.set_defaults(func=cmd_db_revision)
+
+    backup = sub.add_parser("backup", help="a consistent copy of the database, taken while serving "
+                                           "(SQLite: online backup; PostgreSQL: pg_dump -Fc)")
+    backup.add_argument("dest", help="the file to write")
+    backup.add_argument("--force", action="store_true", help="replace dest if it exists")
+    backup.set_defaults(func=cmd_backup)
+    restore = sub.add_parser("restore", help="put a backup in place of the configured database (stop the server "
+                                             "first; PostgreSQL: pg_restore --clean)")
+    restore.add_argument("src", help="a file written by `kynangso backup`")
+    restore.add_argument("--force", action="store_true", help="replace a database that already has data")
+    restore.set_defaults(func=cmd_restore)
 
     units = sub.add_parser("units", help="the unit tree").add_subparsers(dest="units_command", required=True)
     imp = units.add_parser("import", help="insert or update units from a CSV (code,name,kind,parent_code[,former_units])")

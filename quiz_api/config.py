@@ -15,6 +15,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KYNANGSO_", env_file=".env", extra="ignore")
 
     database_url: str = "sqlite:///var/kynangso.db"
+    # PostgreSQL connections each serving process keeps (twice as many more at a peak), and how long a
+    # request waits for one before it is answered 503 "busy". Hosts x workers x (3 x size + 10, the
+    # rate limiters' own pool at most) must stay under PostgreSQL's max_connections.
+    db_pool_size: int = 10
+    db_pool_timeout: float = 30.0
     site_dir: Path = Path("site")
     docs_dir: Path = Path("docs")
     banks_dir: Path = PACKAGE_DIR / "banks"
@@ -30,13 +35,28 @@ class Settings(BaseSettings):
     retention_days: int = 730  # personal data of inactive learners is erased after this
     suppression_threshold: int = 5  # aggregate cells below this are hidden from unit organisers
     max_body_bytes: int = 64 * 1024
-    secret_key: str = ""  # signs sessions and tokens; generated into var/ when empty
+    # Signs sessions and tokens; generated into var/ when empty. Required with several workers or on
+    # PostgreSQL (`kynangso serve` refuses to start): every process on every host must share it.
+    secret_key: str = ""
     token_ttl_minutes: int = 60
     session_ttl_minutes: int = 480
-    login_attempts_per_minute: int = 5
+    login_attempts_per_minute: int = 5  # per client and username, every try
+    # failed logins per client whatever the username (each costs an argon2 hash: ~0.2 s CPU, 64 MiB)
+    login_failures_per_client_per_minute: int = 20
+    # argon2 hashes running at once per process (64 MiB each); a login waits this long for a slot, then 503
+    password_hash_slots: int = 2
+    password_hash_wait_seconds: float = 1.0
     code_lookups_per_minute: int = 10  # learner-code and certificate guesses per client
     consent_version: str = "2026-11"
     cookie_secure: bool = False  # set true behind HTTPS
+    # Addresses of the reverse proxies whose X-Forwarded-For / -Proto are believed (uvicorn's
+    # --forwarded-allow-ips: "10.0.0.5,10.0.0.6", a CIDR, or "*"); empty: no proxy headers are read.
+    trusted_proxies: str = ""
+    # GET /metrics answers these addresses or networks, or a request with `Authorization: Bearer <token>`.
+    metrics_allow: str = "127.0.0.1,::1"
+    metrics_token: str = ""
+    log_format: str = "text"  # or "json": one object a line (time, level, logger, message, request_id)
+    access_log: bool = True  # one line per request (route template, status, time): `serve --no-access-log`
 
     @property
     def cooldown(self) -> timedelta:
@@ -44,6 +64,21 @@ class Settings(BaseSettings):
         if self.cooldown_seconds is not None:
             return timedelta(seconds=self.cooldown_seconds)
         return timedelta(minutes=self.cooldown_minutes)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def serving_problem(self, *, workers: int) -> str | None:
+        """Why this configuration cannot serve with `workers` processes, or None."""
+        if not self.secret_key and (workers > 1 or not self.is_sqlite):
+            where = f"{workers} workers" if workers > 1 else "PostgreSQL"
+            return (f"KYNANGSO_SECRET_KEY is not set. With {where} several processes (and perhaps several "
+                    "hosts) serve, and a session cookie or bearer token signed by one must be accepted by "
+                    "every other: each would otherwise use a key of its own from its var/ directory and "
+                    "log organisers out at random. Set the same long random value on every host, e.g. "
+                    "KYNANGSO_SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))').")
+        return None
 
 
 @lru_cache

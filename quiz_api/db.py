@@ -68,8 +68,10 @@ def scrub_after_commit(session: Session) -> None:
     session.info[SCRUB] = True
 
 
-def make_engine(url: str) -> Engine:
-    """Create the engine for url; SQLite gets its pragmas and explicit transaction control."""
+def make_engine(url: str, *, pool_size: int = 10, pool_timeout: float = 30.0) -> Engine:
+    """Create the engine for url; SQLite gets its pragmas and explicit transaction control.
+    PostgreSQL: pool_size connections kept, twice as many more at a peak, pool_timeout seconds to wait
+    for one (then sqlalchemy's TimeoutError, answered 503)."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -79,6 +81,7 @@ def make_engine(url: str) -> Engine:
             connect_args={"check_same_thread": False, "timeout": 30},
             pool_size=8,
             max_overflow=32,
+            hide_parameters=True,  # an error's text (logged) never carries a code or an attempt id
         )
 
         @event.listens_for(engine, "connect")
@@ -95,7 +98,8 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql(f"BEGIN {mode}")
 
         return engine
-    engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=2 * pool_size, pool_timeout=pool_timeout,
+                           pool_pre_ping=True, hide_parameters=True)
 
     @event.listens_for(engine, "before_cursor_execute")
     def _count_writes(conn, _cursor, statement, _params, _context, _many) -> None:
@@ -307,6 +311,8 @@ class GroupCommitWriter:
         self._helper: ThreadPoolExecutor | None = None  # loop mode: runs BEGIN and COMMIT
         self._pending: dict[asyncio.AbstractEventLoop, list[_Job]] = {}  # loop mode: per event loop
         self._drains: set[asyncio.Task] = set()  # keeps running drain tasks referenced
+        # Told after each batch: (jobs in it, jobs still waiting, seconds from BEGIN to COMMIT's end).
+        self.on_batch: Callable[[int, int, float], None] | None = None
 
     def submit(self, fn: Callable[[Connection], T]) -> Future:
         """Queue fn; the future holds its result (or exception) once its batch has committed."""
@@ -342,6 +348,7 @@ class GroupCommitWriter:
             while pending:
                 jobs = pending[: self.max_batch]
                 del pending[: self.max_batch]
+                began = time.perf_counter()
                 helper = self._helper_pool()
                 outcomes, error = await self._run_in_loop(loop, helper, jobs, isolated=False)
                 if isinstance(error, _WroteThenFailed):  # rolled back: again, each job in a savepoint
@@ -351,6 +358,8 @@ class GroupCommitWriter:
                     _set_all(outcomes)
                 else:
                     self._fail(jobs, error)
+                if self.on_batch is not None:
+                    self.on_batch(len(jobs), len(pending), time.perf_counter() - began)
                 jobs = []
         finally:
             if self._pending.get(loop) is pending:
@@ -454,7 +463,10 @@ class GroupCommitWriter:
                     stop = True
                     break
                 batch.append(job)
+            began = time.perf_counter()
             self._resolve(self._run_batch(batch))
+            if self.on_batch is not None:
+                self.on_batch(len(batch), self._queue.qsize(), time.perf_counter() - began)
             if stop:
                 return
 
@@ -506,9 +518,9 @@ def _set_all(items: list[Outcome]) -> None:
 class Database:
     """The engine plus three ways in: read transactions, write transactions and the group-commit writer."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, pool_size: int = 10, pool_timeout: float = 30.0) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, pool_size=pool_size, pool_timeout=pool_timeout)
         # On SQLite a write transaction takes the write lock at BEGIN; elsewhere it is the same engine.
         self.write_engine = self.engine.execution_options(write=True)
         self.writer = GroupCommitWriter(self.write_engine)

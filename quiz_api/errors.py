@@ -40,6 +40,12 @@ class TooSoon(DomainError):
         self.retry_after = retry_after
 
 
+class Busy(TooSoon):
+    """The server has no capacity for this now (every password-hash slot taken); `retry_after` seconds."""
+
+    status = 503
+
+
 class Forbidden(DomainError):
     status = 403
 

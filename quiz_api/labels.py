@@ -45,6 +45,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                     "en": "This form has expired or is not valid. Please reload the page and send it again."},
     "rate_limited": {"vi": "Bạn thử quá nhiều lần. Hãy đợi một phút rồi thử lại.",
                      "en": "Too many tries. Please wait a minute and try again."},
+    "metrics_forbidden": {"vi": "Chỉ máy giám sát được phép xem số liệu vận hành.",
+                          "en": "Only the monitoring host may read the metrics."},
+    "login_busy": {"vi": "Hệ thống đang bận. Bạn hãy đợi vài giây rồi đăng nhập lại.",
+                   "en": "The system is busy. Please wait a few seconds and log in again."},
     "server_busy": {"vi": "Hệ thống đang bận, bài của bạn chưa được lưu. Hãy gửi lại.",
                     "en": "The system is busy and your answers were not saved. Please send them again."},
     # certificates and learners' data rights

@@ -33,11 +33,14 @@ from quiz_api.db import Database
 from quiz_api.errors import DomainError, TooSoon
 from quiz_api.labels import pick_lang, t
 from quiz_api.learners.pages import router as learner_pages_router
+from quiz_api.metrics import Observe, observe_batch
+from quiz_api.metrics import router as metrics_router
 from quiz_api.organisers.deps import LoginRequired, login_url
 from quiz_api.organisers.pages import router as organiser_pages_router
+from quiz_api.organisers.security import HashSlots
 from quiz_api.pages import render_error
 from quiz_api.privacy.pages import router as privacy_pages_router
-from quiz_api.ratelimit import RateLimiter
+from quiz_api.ratelimit import Limiters
 from quiz_api.reports.pages import router as report_pages_router
 
 log = logging.getLogger("kynangso")
@@ -52,11 +55,19 @@ def _wants_html(request: Request) -> bool:
 
 class App(FastAPI):
     """FastAPI with the submission fast lane (attempts/router.py) in front of its middleware stack:
-    the platform's hot path skips the layers every other request goes through."""
+    the platform's hot path skips the layers every other request goes through. In front of both,
+    metrics.Observe: the request id, the metrics and the access line of every request."""
 
     fast_lane: SubmitFastLane | None = None
+    observe: Observe | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.observe is not None and scope["type"] == "http":
+            await self.observe(scope, receive, send, self._serve)
+        else:
+            await self._serve(scope, receive, send)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         lane = self.fast_lane
         if lane is not None and lane.takes(scope):
             await lane(scope, receive, send)
@@ -77,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.freeze()
         yield
         app.state.database.dispose()
+        app.state.limiters.dispose()
 
     app = App(
         title="Kỹ năng số API",
@@ -88,14 +100,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.database = Database(settings.database_url)
+    app.state.database = Database(settings.database_url, pool_size=settings.db_pool_size,
+                                  pool_timeout=settings.db_pool_timeout)
     app.state.banks = load_banks(settings.banks_dir)  # raises on an invalid bank: fail at start, not mid-quiz
     attempts.prepare_views(app.state.banks)  # question texts and result pieces: built now, not in a request
+    app.state.database.writer.on_batch = observe_batch
     app.state.quiz_settings = QuizSettings(ttl=timedelta(minutes=settings.attempt_ttl_minutes),
                                            cooldown=settings.cooldown)
 
-    app.state.code_limiter = RateLimiter(settings.code_lookups_per_minute)
-    app.state.login_limiter = RateLimiter(settings.login_attempts_per_minute)
+    app.state.limiters = Limiters(database_url=settings.database_url, code_lookups=settings.code_lookups_per_minute,
+                                  logins=settings.login_attempts_per_minute,
+                                  login_failures=settings.login_failures_per_client_per_minute)
+    app.state.code_limiter = app.state.limiters.code
+    app.state.login_limiter = app.state.limiters.login
+    app.state.hash_slots = HashSlots(settings.password_hash_slots, settings.password_hash_wait_seconds)
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:
@@ -155,10 +173,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(privacy_pages_router)
     app.include_router(organiser_pages_router)
     app.include_router(report_pages_router)
+    app.include_router(metrics_router)
     if settings.site_dir.is_dir():
         app.mount("/", StaticFiles(directory=settings.site_dir, html=True), name="site")
     else:
         log.warning("site directory %s not found: run `make site` to serve the lessons", settings.site_dir)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.observe = Observe(access_log=settings.access_log)
     app.fast_lane = SubmitFastLane(partial(FastAPI.__call__, app), app.state, settings.max_body_bytes)
     return app

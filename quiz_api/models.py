@@ -6,10 +6,11 @@ from quiz_api.certificates.models import Certificate
 from quiz_api.db import Base
 from quiz_api.learners.models import Learner
 from quiz_api.organisers.models import Organiser, OrganiserUnit
+from quiz_api.ratelimit import RateLimitCounter
 from quiz_api.reports.models import AppMeta, Target
 from quiz_api.units.models import Unit
 
 __all__ = [
     "AppMeta", "Attempt", "AttemptAnswer", "AuditLog", "Base", "Certificate", "Learner",
-    "Organiser", "OrganiserUnit", "Target", "Unit",
+    "Organiser", "OrganiserUnit", "RateLimitCounter", "Target", "Unit",
 ]

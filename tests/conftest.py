@@ -72,8 +72,7 @@ def clear_data(database: Database) -> None:
 @pytest.fixture
 def client(app) -> Iterator[TestClient]:
     clear_data(app.state.database)
-    app.state.code_limiter.reset()
-    app.state.login_limiter.reset()
+    app.state.limiters.reset()
     with TestClient(app) as c:
         yield c
 

@@ -17,10 +17,12 @@ from urllib.parse import quote
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.orm import Session
 
 from quiz_api.errors import Forbidden, Unauthorized
 from quiz_api.organisers import security
 from quiz_api.organisers import service as organisers
+from quiz_api.organisers.models import Organiser
 from quiz_api.organisers.service import Principal
 
 SESSION_COOKIE = "kns_organiser"
@@ -51,6 +53,23 @@ def app_secret_key(request: Request) -> bytes:
         key = security.secret_key(state.settings)
         state.secret_key_bytes = key
     return key
+
+
+def log_in(request: Request, db: Session, username: str, password: str) -> Organiser:
+    """The organiser with these credentials, behind every guard a login has (the API and the web
+    form both come here): at most login_attempts_per_minute tries per client and username, at most
+    login_failures_per_client_per_minute failures per client whatever the username (rotating
+    usernames is limited too), and a password-hash slot (HashSlots), taken before the account is
+    read so a waiting login holds no database connection."""
+    state = request.app.state
+    state.login_limiter.check(request, organisers.normalise_username(username)[:64])
+    state.limiters.login_failures.refuse_if_blocked(request)
+    with state.hash_slots():
+        try:
+            return organisers.authenticate(db=db, username=username, password=password)
+        except Unauthorized:
+            state.limiters.login_failures.record(request)
+            raise
 
 
 def _principal(request: Request, token: str, purpose: str) -> Principal:

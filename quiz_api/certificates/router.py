@@ -9,8 +9,9 @@ from quiz_api.certificates.schemas import CertificatePublic, Revocation
 from quiz_api.deps import BanksDep, LangDep, ReadDB, SettingsDep, WriteDB
 from quiz_api.organisers.deps import AdminOrganiser
 from quiz_api.schemas import INVALID, Problem
+from quiz_api.strictjson import StrictJSONRoute
 
-router = APIRouter(tags=["certificates"])
+router = APIRouter(route_class=StrictJSONRoute, tags=["certificates"])
 
 CertificateCode = Path(max_length=40,
                        description='as printed, e.g. "7KQ2-M9XD-P" (case and hyphens do not matter)')

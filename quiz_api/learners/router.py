@@ -12,8 +12,9 @@ from quiz_api.learners.deps import find_learner
 from quiz_api.learners.document import data_document
 from quiz_api.learners.schemas import Erasure, LearnerData, LearnerUpdate
 from quiz_api.schemas import INVALID, LearnerCreate, LearnerCreated, Problem
+from quiz_api.strictjson import StrictJSONRoute
 
-router = APIRouter(tags=["learners"])
+router = APIRouter(route_class=StrictJSONRoute, tags=["learners"])
 
 LearnerCode = Path(max_length=64, description="the learner code shown once at registration")
 

@@ -13,8 +13,9 @@ from quiz_api.organisers import security
 from quiz_api.organisers import service as organisers
 from quiz_api.organisers.deps import API_PURPOSE, CurrentOrganiser, app_secret_key
 from quiz_api.schemas import Problem
+from quiz_api.strictjson import StrictJSONRoute
 
-router = APIRouter(tags=["auth"])
+router = APIRouter(route_class=StrictJSONRoute, tags=["auth"])
 
 
 class Token(BaseModel):

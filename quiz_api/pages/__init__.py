@@ -44,7 +44,10 @@ def csrf_token(request: Request) -> str:
 def check_csrf(request: Request, submitted: str | None) -> None:
     """Double-submit check: the hidden field must equal the HttpOnly, SameSite=Strict cookie."""
     cookie = request.cookies.get(CSRF_COOKIE)
-    if not cookie or not submitted or not hmac.compare_digest(cookie, submitted):
+    # Compared as bytes: compare_digest refuses str with non-ASCII characters (a TypeError, a 500),
+    # and either side may carry anything a client sends.
+    if not cookie or not submitted or not hmac.compare_digest(cookie.encode("utf-8", "surrogatepass"),
+                                                              submitted.encode("utf-8", "surrogatepass")):
         raise Forbidden("csrf_failed")
 
 

@@ -5,8 +5,9 @@ from fastapi import APIRouter
 from quiz_api.deps import ReadDB
 from quiz_api.schemas import UnitPublic
 from quiz_api.units import service as units
+from quiz_api.strictjson import StrictJSONRoute
 
-router = APIRouter(tags=["units"])
+router = APIRouter(route_class=StrictJSONRoute, tags=["units"])
 
 
 @router.get("/units", response_model=list[UnitPublic])

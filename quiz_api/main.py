@@ -38,6 +38,7 @@ from quiz_api.pages import render_error
 from quiz_api.pages.router import router as pages_router
 from quiz_api.ratelimit import RateLimiter
 from quiz_api.reports.pages import router as report_pages_router
+from quiz_api.sameorigin import SameOriginForms
 
 log = logging.getLogger("kynangso")
 def _lang(request: Request) -> str:
@@ -158,5 +159,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     else:
         log.warning("site directory %s not found: run `make site` to serve the lessons", settings.site_dir)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SameOriginForms)  # outermost: a foreign form is refused before its body is read
     app.fast_lane = SubmitFastLane(partial(FastAPI.__call__, app), app.state, settings.max_body_bytes)
     return app

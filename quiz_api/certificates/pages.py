@@ -7,13 +7,13 @@ from datetime import date, datetime
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from quiz_api import cookies
 from quiz_api.certificates import service as certificates
 from quiz_api.certificates.qr import qr_svg
 from quiz_api.errors import Expired, NotFound
 from quiz_api.labels import pick_lang, t
 from quiz_api.learners import service as learners
 from quiz_api.pages import render
-from quiz_api.pages.router import LEARNER_COOKIE
 from quiz_api.profile import load_profile
 
 router = APIRouter(include_in_schema=False)
@@ -37,7 +37,7 @@ def _lookup(request: Request, code: str) -> certificates.CertificateView:
 
 def _is_holder(request: Request, view: certificates.CertificateView) -> bool:
     """True when this browser carries the holder's learner code (compared by hash, no extra lookup)."""
-    code = request.cookies.get(LEARNER_COOKIE) or ""
+    code = cookies.read(request, cookies.LEARNER) or ""
     return bool(view.holder_code_hash) and learners.CODE_LENGTH + 1 <= len(code) <= 64 \
         and learners.hash_code(code) == view.holder_code_hash
 

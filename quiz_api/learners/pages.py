@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from quiz_api import cookies
 from quiz_api.errors import DomainError, Invalid, NotFound
 from quiz_api.labels import pick_lang, t
 from quiz_api.learners import service as learners
@@ -16,7 +17,6 @@ from quiz_api.learners.deps import find_learner
 from quiz_api.learners.document import data_document
 from quiz_api.learners.models import Learner
 from quiz_api.pages import check_csrf, render
-from quiz_api.pages.router import LEARNER_COOKIE
 from quiz_api.profile import load_profile
 from quiz_api.units import service as units
 
@@ -35,7 +35,7 @@ def when(value: datetime | None) -> str:
 
 def _cookie_learner(request: Request) -> Learner | None:
     """The learner whose code this browser carries (through the guessing limiter), or None."""
-    code = request.cookies.get(LEARNER_COOKIE)
+    code = cookies.read(request, cookies.LEARNER)
     if not code:
         return None
     with request.app.state.database.reading() as db:
@@ -66,8 +66,8 @@ def _page(request: Request, lang: str, learner: Learner | None, status_code: int
             p = context["data"]["profile"]
             context["form"] = {k: p[k] or "" for k in learners.CORRECTABLE}
     response = render(request, "learner_data.html", lang, status_code=status_code, **context)
-    if learner is None and request.cookies.get(LEARNER_COOKIE):
-        response.delete_cookie(LEARNER_COOKIE, path="/")  # a code that opens nothing any more
+    if learner is None and cookies.read(request, cookies.LEARNER):
+        cookies.forget(request, response, cookies.LEARNER)  # a code that opens nothing any more
     return response
 
 
@@ -134,5 +134,5 @@ def my_data_erase(request: Request, csrf_token: Annotated[str, Form()] = "",
             learners.erase(db=db, learner_id=learner.id)
         response = render(request, "learner_erased.html", lang, erased=True,
                           message=t("learner_erased", lang))
-    response.delete_cookie(LEARNER_COOKIE, path="/")
+    cookies.forget(request, response, cookies.LEARNER)
     return response

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from quiz_api import cookies
 from quiz_api.attempts import service as attempts
 from quiz_api.banks import lesson_url
 from quiz_api.errors import DomainError, NotFound, TooSoon
@@ -20,7 +21,6 @@ from quiz_api.pages import check_csrf, render
 from quiz_api.units import service as units
 
 router = APIRouter(include_in_schema=False)
-LEARNER_COOKIE = "kns_learner"
 Lang = Annotated[str, Form()]
 
 
@@ -29,7 +29,7 @@ def _q(lang: str) -> str:
 
 
 def _current_learner(request: Request) -> tuple[Learner | None, str | None]:
-    code = request.cookies.get(LEARNER_COOKIE)
+    code = cookies.read(request, cookies.LEARNER)
     if not code:
         return None, None
     try:  # through the guessing limiter: a forged cookie is a guess like any other
@@ -40,8 +40,7 @@ def _current_learner(request: Request) -> tuple[Learner | None, str | None]:
 
 
 def _set_learner_cookie(request: Request, response: Response, code: str) -> None:
-    response.set_cookie(LEARNER_COOKIE, code, max_age=365 * 24 * 3600, httponly=True, samesite="lax",
-                        secure=request.app.state.settings.cookie_secure, path="/")
+    cookies.write(request, response, cookies.LEARNER, code, samesite="lax", max_age=365 * 24 * 3600)
 
 
 def _bank(request: Request, module_id: str):
@@ -181,7 +180,7 @@ def forget(request: Request, csrf_token: Annotated[str, Form()] = "", lang: Lang
     """Sign out on this device: the cookie goes, the data stays."""
     check_csrf(request, csrf_token)
     response = RedirectResponse(_safe_next(next), status_code=303)
-    response.delete_cookie(LEARNER_COOKIE, path="/")
+    cookies.forget(request, response, cookies.LEARNER)
     return response
 
 

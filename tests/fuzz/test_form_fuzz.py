@@ -18,34 +18,20 @@ from urllib.parse import quote_from_bytes
 
 import pytest
 from argon2 import PasswordHasher
-from fastapi.routing import APIRoute, iter_route_contexts
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from quiz_api import cookies as names
 from quiz_api.organisers import security
 from quiz_api.organisers import service as organisers
-from quiz_api.organisers.deps import SESSION_COOKIE, WEB_PURPOSE
-from quiz_api.pages import CSRF_COOKIE
-from quiz_api.pages.router import LEARNER_COOKIE
+from quiz_api.organisers.deps import WEB_PURPOSE
 from tests.conftest import answer_key, new_learner
+from tests.page_routes import html_routes
 
 pytestmark = pytest.mark.slow
 EXAMPLES = int(os.environ.get("KYNANGSO_FORM_FUZZ_EXAMPLES", "60"))
 DERANDOMIZE = "KYNANGSO_FORM_FUZZ_EXAMPLES" not in os.environ
 ADMIN, OTHER, PASSWORD = "fuzz-web-admin", "fuzz-web-other", "mật-khẩu-fuzz-đủ-dài"
-
-
-def html_routes(app) -> list[tuple[str, str]]:
-    """(method, path) of every page route: the application's routes outside /api and its docs."""
-    found = set()
-    for context in iter_route_contexts(app.routes):
-        route = context.original_route
-        if not isinstance(route, APIRoute) or context.path.startswith("/api"):
-            continue
-        for method in context.methods or ():
-            if method in ("GET", "POST"):
-                found.add((method, context.path))
-    return sorted(found)
 
 
 # --- generated pieces ----------------------------------------------------------------------------
@@ -106,11 +92,11 @@ def requests(draw, real: dict, method: str, path: str) -> dict:
     headers: dict[str, bytes] = {}
     cookies = []
     if draw(st.integers(0, 3)):
-        cookies.append((CSRF_COOKIE, draw(st.sampled_from([real["csrf"], "é" * 43, "x", "\x7f" * 43]))))
+        cookies.append((names.CSRF, draw(st.sampled_from([real["csrf"], "é" * 43, "x", "\x7f" * 43]))))
     if draw(st.booleans()):
-        cookies.append((LEARNER_COOKIE, draw(st.sampled_from([real["learner"], "é", "A" * 300]))))
+        cookies.append((names.LEARNER, draw(st.sampled_from([real["learner"], "é", "A" * 300]))))
     if draw(st.booleans()):
-        cookies.append((SESSION_COOKIE, draw(st.sampled_from([real["session"], real["session"][:-3] + "é", "."]))))
+        cookies.append((names.ORGANISER, draw(st.sampled_from([real["session"], real["session"][:-3] + "é", "."]))))
     if cookies:
         headers["cookie"] = b"; ".join(encode(k) + b"=" + encode(v).replace(b";", b"") for k, v in cookies)
     origin = draw(st.sampled_from([None, "http://testserver", "https://evil.example", "null", "é"]))

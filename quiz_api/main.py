@@ -19,7 +19,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Receive, Scope, Send
 
-from quiz_api import logs
+from quiz_api import apidocs, logs
 from quiz_api.api import api_router
 from quiz_api.attempts import service as attempts
 from quiz_api.attempts.router import SubmitFastLane
@@ -82,8 +82,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Kỹ năng số API",
         version="1.0",
         description="Quizzes graded on the server, learners' records, certificates and organiser reports.",
-        docs_url="/api/docs",
+        docs_url=None,  # apidocs.py serves Swagger UI from the package, not from a CDN
         redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
         openapi_url="/api/openapi.json",
         lifespan=lifespan,
     )
@@ -154,11 +155,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(learner_pages_router)
     app.include_router(organiser_pages_router)
     app.include_router(report_pages_router)
+    apidocs.install(app, docs_url="/api/docs", openapi_url=app.openapi_url or "/api/openapi.json")
     if settings.site_dir.is_dir():
         app.mount("/", StaticFiles(directory=settings.site_dir, html=True), name="site")
     else:
         log.warning("site directory %s not found: run `make site` to serve the lessons", settings.site_dir)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(SameOriginForms)  # outermost: a foreign form is refused before its body is read
+    app.add_middleware(SameOriginForms)  # a foreign form is refused before its body is read
     app.fast_lane = SubmitFastLane(partial(FastAPI.__call__, app), app.state, settings.max_body_bytes)
     return app

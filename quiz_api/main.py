@@ -39,6 +39,7 @@ from quiz_api.pages.router import router as pages_router
 from quiz_api.ratelimit import RateLimiter
 from quiz_api.reports.pages import router as report_pages_router
 from quiz_api.sameorigin import SameOriginForms
+from quiz_api.secheaders import SecurityHeaders, content_security_policy, site_script_hashes
 
 log = logging.getLogger("kynangso")
 def _lang(request: Request) -> str:
@@ -162,5 +163,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         log.warning("site directory %s not found: run `make site` to serve the lessons", settings.site_dir)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SameOriginForms)  # a foreign form is refused before its body is read
+    # outermost, so every answer has the headers (a 413, a refused form, an unexpected error's 500 too)
+    app.add_middleware(SecurityHeaders, policy=content_security_policy(site_script_hashes(settings.site_dir)))
     app.fast_lane = SubmitFastLane(partial(FastAPI.__call__, app), app.state, settings.max_body_bytes)
     return app

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Request, Response
 
 from quiz_api.deps import BanksDep, LangDep, SettingsDep, WriteDB
 from quiz_api.errors import NotFound
@@ -33,10 +33,11 @@ def create_learner(body: LearnerCreate, request: Request, db: WriteDB, settings:
 
 @router.get("/learners/{learner_code}/data", response_model=LearnerData,
             responses={404: {"model": Problem}, 429: {"model": Problem}})
-def learner_data(request: Request, db: WriteDB, banks: BanksDep, settings: SettingsDep, lang: LangDep,
-                 learner_code: str = LearnerCode) -> dict:
+def learner_data(request: Request, response: Response, db: WriteDB, banks: BanksDep, settings: SettingsDep,
+                 lang: LangDep, learner_code: str = LearnerCode) -> dict:
     """Everything stored about the learner (right of access and to a copy): profile, consent
     record, attempts with answers and scores, certificates."""
+    response.headers["Cache-Control"] = "no-store"  # personal data: in no cache, the browser's included
     learner = find_learner(request, db, learner_code)
     learners.touch(db=db, learner_id=learner.id)
     export = learners.export(db=db, learner_id=learner.id)
@@ -45,9 +46,10 @@ def learner_data(request: Request, db: WriteDB, banks: BanksDep, settings: Setti
 
 @router.patch("/learners/{learner_code}", response_model=LearnerData,
               responses={404: {"model": Problem}, 422: INVALID, 429: {"model": Problem}})
-def correct_learner(body: LearnerUpdate, request: Request, db: WriteDB, banks: BanksDep,
+def correct_learner(body: LearnerUpdate, request: Request, response: Response, db: WriteDB, banks: BanksDep,
                     settings: SettingsDep, lang: LangDep, learner_code: str = LearnerCode) -> dict:
     """Correct name, unit or the optional fields (right to rectification); answers the data as stored now."""
+    response.headers["Cache-Control"] = "no-store"
     lang = body.lang or lang
     request.state.lang = lang
     learner = find_learner(request, db, learner_code)

@@ -58,8 +58,11 @@ def test_the_qr_code_decodes_to_the_verification_url(client, banks, app):
 def test_the_certificate_prints_on_one_a4_landscape_page(client, banks):
     _, code = certified_learner(client, banks)
     html = client.get(f"/certificates/{code}").text
-    assert re.search(r"@page\s*{[^}]*size:\s*A4 landscape", html)  # this page only, not every printed page
+    assert 'class="kns-certificate"' in html
     css = (ROOT / "docs/assets/stylesheets/app.css").read_text("utf-8")
+    # a named page: the certificate's page only, not every printed page
+    assert re.search(r"@page certificate\s*{[^}]*size:\s*A4 landscape", css)
+    assert re.search(r"\.kns-certificate\s*{\s*page:\s*certificate;", css)
     printed = css[css.index("@media print"):]
     assert re.search(r"\.kns-certificate\s*{[^}]*break-inside:\s*avoid;\s*height:\s*1\d\dmm", printed)
     assert re.search(r"\.kns-noprint[^{]*{\s*display:\s*none", printed)

@@ -11,6 +11,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from quiz_api import PACKAGE_DIR
 
 
+LOCAL_URL = "http://127.0.0.1:8000"  # `kynangso serve`'s default address
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KYNANGSO_", env_file=".env", extra="ignore")
 
@@ -20,8 +23,10 @@ class Settings(BaseSettings):
     banks_dir: Path = PACKAGE_DIR / "banks"
     profile_dir: Path = PACKAGE_DIR / "profiles" / "tay-ninh"
     var_dir: Path = Path("var")
-    # Absolute URL printed in certificate QR codes; set it to the public address in production.
-    public_url: str = "http://127.0.0.1:8000"
+    # The public address (https://kynangso.example.vn), printed in certificate QR codes and links and
+    # accepted as the origin of forms. Set it in production. Empty: the address each request came to
+    # (so `make serve PORT=8080` prints 8080), or LOCAL_URL where there is no request (the CLI).
+    public_url: str = ""
 
     attempt_ttl_minutes: int = 60
     cooldown_minutes: int = 10  # wait after a failed attempt before the next one
@@ -37,6 +42,10 @@ class Settings(BaseSettings):
     code_lookups_per_minute: int = 10  # learner-code and certificate guesses per client
     consent_version: str = "2026-11"
     cookie_secure: bool = False  # set true behind HTTPS
+
+    def public_base(self, request_base_url: str | None = None) -> str:
+        """The absolute address to print, without a trailing slash (see public_url)."""
+        return (self.public_url or request_base_url or LOCAL_URL).rstrip("/")
 
     @property
     def cooldown(self) -> timedelta:

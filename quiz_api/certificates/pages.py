@@ -44,7 +44,7 @@ def _is_holder(request: Request, view: certificates.CertificateView) -> bool:
 
 def _context(request: Request, view: certificates.CertificateView, lang: str) -> dict:
     settings = request.app.state.settings
-    url = certificates.verify_url(settings.public_url, view.code)
+    url = certificates.verify_url(settings.public_base(str(request.base_url)), view.code)
     return {
         "cert": view,
         "title": certificates.title(kind=view.kind, subject=view.subject, banks=request.app.state.banks,
@@ -83,7 +83,7 @@ def certificate_badge(request: Request, code: str, lang: str | None = None) -> R
     settings = request.app.state.settings
     issuer = load_profile(settings.profile_dir).programme_name(lang)
     badge = certificates.open_badge(view, banks=request.app.state.banks, lang=lang,
-                                    public_url=settings.public_url, issuer_name=issuer)
+                                    public_url=settings.public_base(str(request.base_url)), issuer_name=issuer)
     return JSONResponse(badge, media_type="application/ld+json", headers={
         "Content-Disposition": f'attachment; filename="certificate-{view.code}.json"'})
 

@@ -50,7 +50,8 @@ def _document(request: Request, learner_id: int, lang: str) -> dict[str, Any]:
         learners.touch(db=db, learner_id=learner_id)  # using the page is activity (retention)
         export = learners.export(db=db, learner_id=learner_id)
     state = request.app.state
-    return data_document(export, banks=state.banks, settings=state.settings, lang=lang)
+    return data_document(export, banks=state.banks, settings=state.settings, lang=lang,
+                         base_url=str(request.base_url))
 
 
 def _page(request: Request, lang: str, learner: Learner | None, status_code: int = 200,

@@ -41,7 +41,8 @@ def learner_data(request: Request, response: Response, db: WriteDB, banks: Banks
     learner = find_learner(request, db, learner_code)
     learners.touch(db=db, learner_id=learner.id)
     export = learners.export(db=db, learner_id=learner.id)
-    return data_document(export, banks=banks, settings=settings, lang=lang)
+    return data_document(export, banks=banks, settings=settings, lang=lang,
+                         base_url=str(request.base_url))
 
 
 @router.patch("/learners/{learner_code}", response_model=LearnerData,
@@ -56,7 +57,8 @@ def correct_learner(body: LearnerUpdate, request: Request, response: Response, d
     changes = body.model_dump(exclude_unset=True, exclude={"lang"})
     learners.correct(db=db, learner_id=learner.id, changes=changes)
     export = learners.export(db=db, learner_id=learner.id)
-    return data_document(export, banks=banks, settings=settings, lang=lang)
+    return data_document(export, banks=banks, settings=settings, lang=lang,
+                         base_url=str(request.base_url))
 
 
 @router.delete("/learners/{learner_code}", response_model=Erasure,

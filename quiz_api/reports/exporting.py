@@ -122,7 +122,7 @@ def _chunks(conn: Connection, *, banks: dict[str, Bank], settings: Settings, kin
             lang: str, rows: list[tuple] | None, head: dict[str, Any], counted: Callable[[int], None]) -> Iterator[bytes]:
     """The export's bytes: aggregate rows already computed, or rows streamed from the database."""
     if kind == "xapi":
-        items = service.stream_statements(conn, scope, banks, settings.public_url)
+        items = service.stream_statements(conn, scope, banks, settings.public_base())
         yield from formats.jsonl_chunks(items, on_rows=counted) if fmt == "jsonl" else _json_array(items, counted)
         return
     columns = COLUMNS[kind]

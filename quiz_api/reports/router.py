@@ -42,6 +42,8 @@ def export_response(request: Request, *, kind: str, fmt: str, who: Principal, da
     f = filters.parse(request.query_params, known_modules=set(banks) | _modules_in_targets(database))
     with database.reading() as db:
         scope = filters.resolve(db=db, who=who, filters=f, aggregate_export=True)
+    # xAPI statements name the system by its address: the public one, else the one asked
+    settings = settings.model_copy(update={"public_url": settings.public_base(str(request.base_url))})
     export = exporting.prepare(database=database, banks=banks, settings=settings, kind=kind, fmt=fmt,
                                scope=scope, lang=lang, actor=who.actor, who=who, year_default=year_default)
     headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}

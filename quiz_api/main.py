@@ -13,7 +13,6 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -40,6 +39,7 @@ from quiz_api.ratelimit import RateLimiter
 from quiz_api.reports.pages import router as report_pages_router
 from quiz_api.sameorigin import SameOriginForms
 from quiz_api.secheaders import SecurityHeaders, content_security_policy, site_script_hashes
+from quiz_api.staticsite import SiteFiles
 
 log = logging.getLogger("kynangso")
 def _lang(request: Request) -> str:
@@ -158,7 +158,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(report_pages_router)
     apidocs.install(app, docs_url="/api/docs", openapi_url=app.openapi_url or "/api/openapi.json")
     if settings.site_dir.is_dir():
-        app.mount("/", StaticFiles(directory=settings.site_dir, html=True), name="site")
+        app.mount("/", SiteFiles(directory=settings.site_dir), name="site")
     else:
         log.warning("site directory %s not found: run `make site` to serve the lessons", settings.site_dir)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

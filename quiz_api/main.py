@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Receive, Scope, Send
 
 from quiz_api import apidocs, logs
+from quiz_api.apigzip import ApiGZip
 from quiz_api.api import api_router
 from quiz_api.attempts import service as attempts
 from quiz_api.attempts.router import SubmitFastLane
@@ -161,6 +162,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.mount("/", SiteFiles(directory=settings.site_dir), name="site")
     else:
         log.warning("site directory %s not found: run `make site` to serve the lessons", settings.site_dir)
+    app.add_middleware(ApiGZip)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SameOriginForms)  # a foreign form is refused before its body is read
     # outermost, so every answer has the headers (a 413, a refused form, an unexpected error's 500 too)

@@ -58,3 +58,74 @@ def test_a_directory_redirect_is_never_to_another_host(site_client, site_app, pa
         location = headers["location"]
         assert location.startswith("/") and not location.startswith(("//", "/\\")), location
     assert raw_get(site_app, "//en")[0] == 307  # the case that would be a link to the host "en"
+
+
+# --- compression ---------------------------------------------------------------------------------
+
+TEXT_FILES = ("index.html", "en/index.html", "search/search_index.json", "sitemap.xml")
+
+
+def test_the_build_leaves_a_gzip_and_a_brotli_copy_of_every_text_file(built_site):
+    import gzip
+
+    import brotli
+
+    texts = [p for p in built_site.rglob("*") if p.suffix in (".html", ".css", ".js", ".json", ".svg", ".xml")
+             and p.stat().st_size > 1024]
+    assert len(texts) > 100
+    for path in texts:
+        data = path.read_bytes()
+        packed_gz = path.with_name(path.name + ".gz").read_bytes()
+        packed_br = path.with_name(path.name + ".br").read_bytes()
+        assert gzip.decompress(packed_gz) == data and brotli.decompress(packed_br) == data, path
+        assert len(packed_br) < len(data) and len(packed_gz) < len(data)
+
+
+@pytest.mark.parametrize("accept, coding", [("gzip, deflate, br, zstd", "br"), ("gzip", "gzip"),
+                                            ("br;q=0, gzip;q=0.5", "gzip"), ("*", "br"), ("identity", None),
+                                            ("", None), ("gzip;q=0, br;q=0", None)])
+@pytest.mark.parametrize("path", ["/", "/search/search_index.json", "/du-lieu-ca-nhan/su-dong-y/"])
+def test_the_site_is_sent_in_the_best_coding_the_browser_accepts(site_client, built_site, path, accept, coding):
+    file = built_site / (path.strip("/") + "/index.html" if path.endswith("/") else path.strip("/"))
+    file = built_site / "index.html" if path == "/" else file
+    response = site_client.get(path, headers={"accept-encoding": accept})
+    assert response.status_code == 200
+    assert response.headers.get("content-encoding") == coding
+    assert response.headers["vary"] == "Accept-Encoding"
+    assert response.content == file.read_bytes()  # httpx decodes: the same page, whatever the coding
+    sent = int(response.headers["content-length"])
+    assert sent == (file.stat().st_size if coding is None else
+                    file.with_name(file.name + {"br": ".br", "gzip": ".gz"}[coding]).stat().st_size)
+    assert response.headers["content-type"].startswith("text/html" if path.endswith("/") else "application/json")
+
+
+def test_each_coding_has_its_own_etag_and_revalidates(site_client):
+    br = site_client.get("/", headers={"accept-encoding": "br"})
+    gz = site_client.get("/", headers={"accept-encoding": "gzip"})
+    assert br.headers["etag"] != gz.headers["etag"]
+    again = site_client.get("/", headers={"accept-encoding": "br", "if-none-match": br.headers["etag"]})
+    assert again.status_code == 304 and again.headers["vary"] == "Accept-Encoding"
+    other = site_client.get("/", headers={"accept-encoding": "gzip", "if-none-match": br.headers["etag"]})
+    assert other.status_code == 200 and other.headers["content-encoding"] == "gzip"
+
+
+def test_the_search_index_is_sent_at_a_quarter_of_its_size_or_less(site_client, built_site):
+    size = (built_site / "search/search_index.json").stat().st_size
+    sent = int(site_client.get("/search/search_index.json", headers={"accept-encoding": "br"})
+               .headers["content-length"])
+    assert sent * 4 <= size, (sent, size)
+
+
+def test_api_json_over_a_kilobyte_is_gzipped_and_small_answers_are_not(site_client):
+    big = site_client.get("/api/openapi.json", headers={"accept-encoding": "gzip"})
+    assert big.headers["content-encoding"] == "gzip" and big.json()["openapi"]
+    units = site_client.get("/api/v1/units", headers={"accept-encoding": "gzip"})
+    assert units.headers["content-encoding"] == "gzip" and len(units.json()) > 90
+    small = site_client.get("/api/v1/health/live", headers={"accept-encoding": "gzip"})
+    assert "content-encoding" not in small.headers
+
+
+def test_pages_with_a_form_token_are_not_compressed(site_client):
+    """BREACH: a CSRF token beside reflected input must not be compressed over HTTPS."""
+    page = site_client.get("/quiz/mau-thu?next=" + "x" * 2000, headers={"accept-encoding": "gzip, br"})
+    assert "csrf_token" in page.text and "content-encoding" not in page.headers

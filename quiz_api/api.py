@@ -14,9 +14,10 @@ from quiz_api.organisers.router import router as auth_router
 from quiz_api.privacy.router import router as privacy_router
 from quiz_api.reports.router import router as reports_router
 from quiz_api.schemas import Status
+from quiz_api.strictjson import StrictJSONRoute
 from quiz_api.units.router import router as units_router
 
-api_router = APIRouter(prefix="/api/v1")
+api_router = APIRouter(prefix="/api/v1", route_class=StrictJSONRoute)
 
 
 @api_router.get("/health/live", response_model=Status, tags=["health"])

@@ -10,6 +10,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from quiz_api import PACKAGE_DIR
 
+LOCAL_URL = "http://127.0.0.1:8000"  # `kynangso serve`'s default address
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KYNANGSO_", env_file=".env", extra="ignore")
@@ -25,8 +27,10 @@ class Settings(BaseSettings):
     banks_dir: Path = PACKAGE_DIR / "banks"
     profile_dir: Path = PACKAGE_DIR / "profiles" / "tay-ninh"
     var_dir: Path = Path("var")
-    # Absolute URL printed in certificate QR codes; set it to the public address in production.
-    public_url: str = "http://127.0.0.1:8000"
+    # The public address (https://kynangso.example.vn), printed in certificate QR codes and links and
+    # accepted as the origin of forms. Set it in production. Empty: the address each request came to
+    # (so `make serve PORT=8080` prints 8080), or LOCAL_URL where there is no request (the CLI).
+    public_url: str = ""
 
     attempt_ttl_minutes: int = 60
     cooldown_minutes: int = 10  # wait after a failed attempt before the next one
@@ -57,6 +61,10 @@ class Settings(BaseSettings):
     metrics_token: str = ""
     log_format: str = "text"  # or "json": one object a line (time, level, logger, message, request_id)
     access_log: bool = True  # one line per request (route template, status, time): `serve --no-access-log`
+
+    def public_base(self, request_base_url: str | None = None) -> str:
+        """The absolute address to print, without a trailing slash (see public_url)."""
+        return (self.public_url or request_base_url or LOCAL_URL).rstrip("/")
 
     @property
     def cooldown(self) -> timedelta:

@@ -43,6 +43,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bad_group": {"vi": "Bạn hãy chọn nhóm người học.", "en": "Please choose your learner group."},
     "csrf_failed": {"vi": "Biểu mẫu đã hết hạn hoặc không hợp lệ. Bạn hãy tải lại trang và gửi lại.",
                     "en": "This form has expired or is not valid. Please reload the page and send it again."},
+    "cross_origin": {"vi": "Biểu mẫu này được gửi từ một trang web khác nên không được nhận. Bạn hãy mở lại trang "
+                            "ngay trên trang Kỹ năng số rồi gửi lại.",
+                     "en": "This form was sent from another website, so it was not accepted. Please open the page "
+                           "on the Kỹ năng số site itself and send it again."},
     "rate_limited": {"vi": "Bạn thử quá nhiều lần. Hãy đợi một phút rồi thử lại.",
                      "en": "Too many tries. Please wait a minute and try again."},
     "metrics_forbidden": {"vi": "Chỉ máy giám sát được phép xem số liệu vận hành.",

@@ -13,14 +13,14 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Receive, Scope, Send
 
-from quiz_api import logs
+from quiz_api import apidocs, logs
 from quiz_api.api import api_router
+from quiz_api.apigzip import ApiGZip
 from quiz_api.attempts import service as attempts
 from quiz_api.attempts.pages import router as quiz_pages_router
 from quiz_api.attempts.router import SubmitFastLane
@@ -42,6 +42,9 @@ from quiz_api.pages import render_error
 from quiz_api.privacy.pages import router as privacy_pages_router
 from quiz_api.ratelimit import Limiters
 from quiz_api.reports.pages import router as report_pages_router
+from quiz_api.sameorigin import SameOriginForms
+from quiz_api.secheaders import SecurityHeaders, content_security_policy, site_script_hashes
+from quiz_api.staticsite import SiteFiles
 
 log = logging.getLogger("kynangso")
 def _lang(request: Request) -> str:
@@ -94,8 +97,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Kỹ năng số API",
         version="1.0",
         description="Quizzes graded on the server, learners' records, certificates and organiser reports.",
-        docs_url="/api/docs",
+        docs_url=None,  # apidocs.py serves Swagger UI from the package, not from a CDN
         redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
         openapi_url="/api/openapi.json",
         lifespan=lifespan,
     )
@@ -174,11 +178,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(organiser_pages_router)
     app.include_router(report_pages_router)
     app.include_router(metrics_router)
+    apidocs.install(app, docs_url="/api/docs", openapi_url=app.openapi_url or "/api/openapi.json")
     if settings.site_dir.is_dir():
-        app.mount("/", StaticFiles(directory=settings.site_dir, html=True), name="site")
+        app.mount("/", SiteFiles(directory=settings.site_dir), name="site")
     else:
         log.warning("site directory %s not found: run `make site` to serve the lessons", settings.site_dir)
+    app.add_middleware(ApiGZip)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.observe = Observe(access_log=settings.access_log)
+    app.add_middleware(SameOriginForms)  # a foreign form is refused before its body is read
+    # outermost, so every answer has the headers (a 413, a refused form, an unexpected error's 500 too)
+    app.add_middleware(SecurityHeaders, policy=content_security_policy(site_script_hashes(settings.site_dir)))
     app.fast_lane = SubmitFastLane(partial(FastAPI.__call__, app), app.state, settings.max_body_bytes)
     return app

@@ -23,8 +23,9 @@ from quiz_api.attempts import service as attempts
 from quiz_api.bodylimit import read_body, replay, too_large
 from quiz_api.learners import service as learners
 from quiz_api.schemas import INVALID, AttemptCreate, AttemptCreated, Problem, Submission, SubmissionResult
+from quiz_api.strictjson import StrictJSONRoute
 
-router = APIRouter(tags=["attempts"])
+router = APIRouter(route_class=StrictJSONRoute, tags=["attempts"])
 
 AttemptId = Path(max_length=64)
 

@@ -7,8 +7,9 @@ from fastapi import APIRouter, Query
 from quiz_api.banks.deps import BanksDep
 from quiz_api.banks.loader import lesson_url
 from quiz_api.schemas import Lang, ModulePublic
+from quiz_api.strictjson import StrictJSONRoute
 
-router = APIRouter(tags=["modules"])
+router = APIRouter(route_class=StrictJSONRoute, tags=["modules"])
 
 
 @router.get("/modules", response_model=list[ModulePublic])

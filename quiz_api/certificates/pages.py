@@ -7,12 +7,12 @@ from datetime import date, datetime
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from quiz_api import cookies
 from quiz_api.certificates import service as certificates
 from quiz_api.certificates.qr import qr_svg
 from quiz_api.errors import Expired, NotFound
 from quiz_api.labels import pick_lang, t
 from quiz_api.learners import service as learners
-from quiz_api.learners.deps import LEARNER_COOKIE
 from quiz_api.pages import render
 from quiz_api.profile import load_profile
 
@@ -37,14 +37,14 @@ def _lookup(request: Request, code: str) -> certificates.CertificateView:
 
 def _is_holder(request: Request, view: certificates.CertificateView) -> bool:
     """True when this browser carries the holder's learner code (compared by hash, no extra lookup)."""
-    code = request.cookies.get(LEARNER_COOKIE) or ""
+    code = cookies.read(request, cookies.LEARNER) or ""
     return bool(view.holder_code_hash) and learners.CODE_LENGTH + 1 <= len(code) <= 64 \
         and learners.hash_code(code) == view.holder_code_hash
 
 
 def _context(request: Request, view: certificates.CertificateView, lang: str) -> dict:
     settings = request.app.state.settings
-    url = certificates.verify_url(settings.public_url, view.code)
+    url = certificates.verify_url(settings.public_base(str(request.base_url)), view.code)
     return {
         "cert": view,
         "title": certificates.title(kind=view.kind, subject=view.subject, banks=request.app.state.banks,
@@ -83,7 +83,7 @@ def certificate_badge(request: Request, code: str, lang: str | None = None) -> R
     settings = request.app.state.settings
     issuer = load_profile(settings.profile_dir).programme_name(lang)
     badge = certificates.open_badge(view, banks=request.app.state.banks, lang=lang,
-                                    public_url=settings.public_url, issuer_name=issuer)
+                                    public_url=settings.public_base(str(request.base_url)), issuer_name=issuer)
     return JSONResponse(badge, media_type="application/ld+json", headers={
         "Content-Disposition": f'attachment; filename="certificate-{view.code}.json"'})
 

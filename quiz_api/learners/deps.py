@@ -8,14 +8,10 @@ from fastapi import Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from quiz_api import cookies
 from quiz_api.errors import NotFound
 from quiz_api.learners import service as learners
 from quiz_api.learners.models import Learner
-
-LEARNER_COOKIE = "kns_learner"
-# "My data" opens only for a code typed on this visit (privacy/pages.py signs this cookie): on a shared
-# computer the learner cookie alone shows no personal data.
-MYDATA_COOKIE = "kns_mydata"
 
 
 def find_learner(request: Request, db: Session, code: str) -> Learner:
@@ -29,19 +25,19 @@ def cookie_learner(request: Request) -> Learner | None:
     forged cookie is a guess like any other (over the limit, TooSoon is raised). A cookie that opens
     nothing (an erased or forged code) is expired by the page (pages.render), so it counts once,
     not at every page view."""
-    code = request.cookies.get(LEARNER_COOKIE)
+    code = cookies.read(request, cookies.LEARNER)
     if not code:
         return None
     with request.app.state.database.reading() as db:
         try:
             return find_learner(request, db, code)
         except NotFound:
-            expire_cookie(request, LEARNER_COOKIE)
+            expire_cookie(request, cookies.LEARNER)
             return None
 
 
 def expire_cookie(request: Request, name: str) -> None:
-    """Ask the page being rendered to delete this cookie (pages.render reads the list)."""
+    """Ask the page being rendered to delete this cookie (pages.render reads the list; base name)."""
     expired = getattr(request.state, "expired_cookies", None)
     if expired is None:
         expired = request.state.expired_cookies = []
@@ -54,11 +50,11 @@ REMEMBER_SECONDS = 365 * 24 * 3600
 def set_learner_cookie(request: Request, response: Response, code: str, *, remember: bool = False) -> None:
     """The learner's code in this browser: for the browser session only (a shared computer forgets
     it when the browser closes) unless the learner ticked "remember me on this device"."""
-    response.set_cookie(LEARNER_COOKIE, code, max_age=REMEMBER_SECONDS if remember else None, httponly=True,
-                        samesite="lax", secure=request.app.state.settings.cookie_secure, path="/")
+    cookies.write(request, response, cookies.LEARNER, code, samesite="lax",
+                  max_age=REMEMBER_SECONDS if remember else None)
 
 
-def forget_learner_cookie(response: Response) -> None:
+def forget_learner_cookie(request: Request, response: Response) -> None:
     """This browser forgets the learner: the code and the opened "My data"."""
-    response.delete_cookie(LEARNER_COOKIE, path="/")
-    response.delete_cookie(MYDATA_COOKIE, path="/learner")
+    cookies.forget(request, response, cookies.LEARNER)
+    cookies.forget(request, response, cookies.MYDATA)

@@ -44,7 +44,7 @@ def forget(request: Request, csrf_token: Annotated[str, Form()] = "", lang: Lang
     """Sign out on this device: the cookies go, the data stays."""
     check_csrf(request, csrf_token)
     response = RedirectResponse(_safe_next(next), status_code=303)
-    forget_learner_cookie(response)
+    forget_learner_cookie(request, response)
     return response
 
 

@@ -7,8 +7,9 @@ from fastapi import APIRouter, Request
 from quiz_api.deps import SettingsDep, WriteDB
 from quiz_api.learners import service as learners
 from quiz_api.schemas import INVALID, LearnerCreate, LearnerCreated
+from quiz_api.strictjson import StrictJSONRoute
 
-router = APIRouter(tags=["learners"])
+router = APIRouter(route_class=StrictJSONRoute, tags=["learners"])
 
 
 @router.post("/learners", status_code=201, response_model=LearnerCreated,

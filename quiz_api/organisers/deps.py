@@ -19,13 +19,13 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
+from quiz_api import cookies
 from quiz_api.errors import Forbidden, Unauthorized
 from quiz_api.organisers import security
 from quiz_api.organisers import service as organisers
 from quiz_api.organisers.models import Organiser
 from quiz_api.organisers.service import Principal
 
-SESSION_COOKIE = "kns_organiser"
 API_PURPOSE = "api-token"
 WEB_PURPOSE = "web-session"
 LOGIN_PATH = "/organiser/login"
@@ -98,7 +98,7 @@ def admin_organiser(who: Annotated[Principal, Depends(bearer_organiser)]) -> Pri
 
 def session_organiser(request: Request) -> Principal | None:
     """The organiser logged in on this browser, or None (no, forged, expired or revoked session)."""
-    token = request.cookies.get(SESSION_COOKIE)
+    token = cookies.read(request, cookies.ORGANISER)
     if not token:
         return None
     try:

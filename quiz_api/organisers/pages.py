@@ -7,14 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from quiz_api import audit
+from quiz_api import audit, cookies
 from quiz_api.errors import DomainError, TooSoon
 from quiz_api.labels import pick_lang, t
 from quiz_api.organisers import security
 from quiz_api.organisers import service as organisers
 from quiz_api.organisers.deps import (
     LOGIN_PATH,
-    SESSION_COOKIE,
     WEB_PURPOSE,
     WebAdmin,
     app_secret_key,
@@ -71,8 +70,7 @@ def login(request: Request, csrf_token: FormStr = "", lang: FormStr = "vi", user
     if lang == "en" and "lang=" not in target:
         target += ("&" if "?" in target else "?") + "lang=en"
     response = RedirectResponse(target, status_code=303)
-    response.set_cookie(SESSION_COOKIE, token, max_age=ttl, httponly=True, samesite="lax",
-                        secure=settings.cookie_secure, path="/")
+    cookies.write(request, response, cookies.ORGANISER, token, samesite="lax", max_age=ttl)
     return response
 
 
@@ -80,7 +78,7 @@ def login(request: Request, csrf_token: FormStr = "", lang: FormStr = "vi", user
 def logout(request: Request, csrf_token: FormStr = "", lang: FormStr = "vi") -> Response:
     check_csrf(request, csrf_token)
     response = RedirectResponse(LOGIN_PATH + _q(pick_lang(lang)), status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    cookies.forget(request, response, cookies.ORGANISER)
     return response
 
 

@@ -12,8 +12,9 @@ from quiz_api.deps import ReadDB, SettingsDep
 from quiz_api.organisers import security
 from quiz_api.organisers.deps import API_PURPOSE, CurrentOrganiser, app_secret_key, log_in
 from quiz_api.schemas import Problem
+from quiz_api.strictjson import StrictJSONRoute
 
-router = APIRouter(tags=["auth"])
+router = APIRouter(route_class=StrictJSONRoute, tags=["auth"])
 
 
 class Token(BaseModel):

@@ -12,11 +12,11 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from quiz_api import cookies
 from quiz_api.errors import Forbidden
 from quiz_api.labels import GROUPS, t
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
-CSRF_COOKIE = "kns_csrf"
 CSRF_FIELD = "csrf_token"
 
 
@@ -34,7 +34,7 @@ def site_stylesheets(site_dir: Path) -> tuple[str, ...]:
 
 def csrf_token(request: Request) -> str:
     """The form token: the one already in the cookie, or a new one (set by `render`)."""
-    token = request.cookies.get(CSRF_COOKIE)
+    token = cookies.read(request, cookies.CSRF)
     if not token or len(token) != 43:
         token = getattr(request.state, "new_csrf", None) or secrets.token_urlsafe(32)
         request.state.new_csrf = token
@@ -43,8 +43,11 @@ def csrf_token(request: Request) -> str:
 
 def check_csrf(request: Request, submitted: str | None) -> None:
     """Double-submit check: the hidden field must equal the HttpOnly, SameSite=Strict cookie."""
-    cookie = request.cookies.get(CSRF_COOKIE)
-    if not cookie or not submitted or not hmac.compare_digest(cookie, submitted):
+    cookie = cookies.read(request, cookies.CSRF)
+    # Compared as bytes: compare_digest refuses str with non-ASCII characters (a TypeError, a 500),
+    # and either side may carry anything a client sends.
+    if not cookie or not submitted or not hmac.compare_digest(cookie.encode("utf-8", "surrogatepass"),
+                                                              submitted.encode("utf-8", "surrogatepass")):
         raise Forbidden("csrf_failed")
 
 
@@ -65,10 +68,9 @@ def render(request: Request, template: str, lang: str, status_code: int = 200,
     response = TEMPLATES.TemplateResponse(request, template, context, status_code=status_code, headers=headers)
     new = getattr(request.state, "new_csrf", None)
     if new:
-        response.set_cookie(CSRF_COOKIE, new, httponly=True, samesite="strict", secure=settings.cookie_secure,
-                            path="/")
+        cookies.write(request, response, cookies.CSRF, new, samesite="strict")
     for name in getattr(request.state, "expired_cookies", ()):
-        response.delete_cookie(name, path="/")
+        cookies.forget(request, response, name)
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -12,12 +12,13 @@ from quiz_api.db import utcnow
 from quiz_api.labels import GROUPS, t
 
 
-def data_document(export: dict[str, Any], *, banks: dict[str, Bank], settings: Settings,
-                  lang: str) -> dict[str, Any]:
+def data_document(export: dict[str, Any], *, banks: dict[str, Bank], settings: Settings, lang: str,
+                  base_url: str | None = None) -> dict[str, Any]:
     """privacy.export() with what a person needs to read it: group, unit and module names,
-    certificate status and links, and when the data will be erased if the learner stays away."""
+    certificate status and links, and when the data will be erased if the learner stays away.
+    base_url: the address the request came to (links use it when no public URL is configured)."""
     profile = export["profile"]
-    base = settings.public_url.rstrip("/")
+    base = settings.public_base(base_url)
     attempts = [{**a, "module_title": banks[a["module_id"]].title[lang] if a["module_id"] in banks else None}
                 for a in export["attempts"]]
     certs = [{
@@ -25,7 +26,7 @@ def data_document(export: dict[str, Any], *, banks: dict[str, Bank], settings: S
         "status": "revoked" if c["revoked_at"] else "valid",
         "title": certificates.title(kind=c["kind"], subject=c["subject"], banks=banks, lang=lang),
         "certificate_url": f"{base}/certificates/{c['code']}",
-        "verify_url": certificates.verify_url(settings.public_url, c["code"]),
+        "verify_url": certificates.verify_url(base, c["code"]),
     } for c in export["certificates"]]
     return {
         "about": t("export_about", lang),

@@ -10,16 +10,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from quiz_api import cookies
 from quiz_api.errors import DomainError, Invalid
 from quiz_api.labels import pick_lang, t
 from quiz_api.learners import service as learners
-from quiz_api.learners.deps import (
-    LEARNER_COOKIE,
-    MYDATA_COOKIE,
-    find_learner,
-    forget_learner_cookie,
-    set_learner_cookie,
-)
+from quiz_api.learners.deps import find_learner, forget_learner_cookie, set_learner_cookie
 from quiz_api.learners.models import Learner
 from quiz_api.organisers import security
 from quiz_api.organisers.deps import app_secret_key
@@ -46,13 +41,12 @@ def _open_for(request: Request, response: Response, learner: Learner) -> None:
     learner and part of the code's hash, so an erasure (or a new code) closes it at once."""
     token = security.sign({"sub": learner.id, "ch": (learner.code_hash or "")[:16],
                            "exp": int(time.time()) + UNLOCK_SECONDS}, key=app_secret_key(request), purpose=_PURPOSE)
-    response.set_cookie(MYDATA_COOKIE, token, httponly=True, samesite="strict", path="/learner",
-                        secure=request.app.state.settings.cookie_secure)
+    cookies.write(request, response, cookies.MYDATA, token, samesite="strict")  # a session cookie
 
 
 def opened_learner(request: Request) -> Learner | None:
     """The learner whose code was typed on this visit, or None; the learner cookie alone is not enough."""
-    token = request.cookies.get(MYDATA_COOKIE)
+    token = cookies.read(request, cookies.MYDATA)
     if not token:
         return None
     try:
@@ -76,7 +70,8 @@ def _document(request: Request, learner_id: int, lang: str) -> dict[str, Any]:
         learners.touch(db=db, learner_id=learner_id)  # using the page is activity (retention)
         export = privacy.export(db=db, learner_id=learner_id)
     state = request.app.state
-    return data_document(export, banks=state.banks, settings=state.settings, lang=lang)
+    return data_document(export, banks=state.banks, settings=state.settings, lang=lang,
+                         base_url=str(request.base_url))
 
 
 def _page(request: Request, lang: str, learner: Learner | None, status_code: int = 200,
@@ -91,7 +86,7 @@ def _page(request: Request, lang: str, learner: Learner | None, status_code: int
         if not form:
             p = context["data"]["profile"]
             context["form"] = {k: p[k] or "" for k in privacy.CORRECTABLE}
-    context["remembered"] = bool(request.cookies.get(LEARNER_COOKIE))  # offer "not you? forget me"
+    context["remembered"] = bool(cookies.read(request, cookies.LEARNER))  # offer "not you? forget me"
     return render(request, "learner_data.html", lang, status_code=status_code, **context)
 
 
@@ -173,5 +168,5 @@ def my_data_erase(request: Request, csrf_token: Annotated[str, Form()] = "",
             privacy.erase(db=db, learner_id=learner.id)
         response = render(request, "learner_erased.html", lang, erased=True,
                           message=t("learner_erased", lang))
-    forget_learner_cookie(response)
+    forget_learner_cookie(request, response)
     return response

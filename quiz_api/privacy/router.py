@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Request, Response
 
 from quiz_api.banks.deps import BanksDep
 from quiz_api.deps import LangDep, SettingsDep, WriteDB
@@ -14,36 +14,41 @@ from quiz_api.privacy import service as privacy
 from quiz_api.privacy.document import data_document
 from quiz_api.privacy.schemas import Erasure, LearnerData, LearnerUpdate
 from quiz_api.schemas import INVALID, Problem
+from quiz_api.strictjson import StrictJSONRoute
 
-router = APIRouter(tags=["learners"])
+router = APIRouter(route_class=StrictJSONRoute, tags=["learners"])
 
 LearnerCode = Path(max_length=64, description="the learner code shown once at registration")
 
 
 @router.get("/learners/{learner_code}/data", response_model=LearnerData,
             responses={404: {"model": Problem}, 429: {"model": Problem}})
-def learner_data(request: Request, db: WriteDB, banks: BanksDep, settings: SettingsDep, lang: LangDep,
-                 learner_code: str = LearnerCode) -> dict:
+def learner_data(request: Request, response: Response, db: WriteDB, banks: BanksDep, settings: SettingsDep,
+                 lang: LangDep, learner_code: str = LearnerCode) -> dict:
     """Everything stored about the learner (right of access and to a copy): profile, consent
     record, attempts with answers and scores, certificates."""
+    response.headers["Cache-Control"] = "no-store"  # personal data: in no cache, the browser's included
     learner = find_learner(request, db, learner_code)
     learners.touch(db=db, learner_id=learner.id)
     export = privacy.export(db=db, learner_id=learner.id)
-    return data_document(export, banks=banks, settings=settings, lang=lang)
+    return data_document(export, banks=banks, settings=settings, lang=lang,
+                         base_url=str(request.base_url))
 
 
 @router.patch("/learners/{learner_code}", response_model=LearnerData,
               responses={404: {"model": Problem}, 422: INVALID, 429: {"model": Problem}})
-def correct_learner(body: LearnerUpdate, request: Request, db: WriteDB, banks: BanksDep,
+def correct_learner(body: LearnerUpdate, request: Request, response: Response, db: WriteDB, banks: BanksDep,
                     settings: SettingsDep, lang: LangDep, learner_code: str = LearnerCode) -> dict:
     """Correct name, unit or the optional fields (right to rectification); answers the data as stored now."""
+    response.headers["Cache-Control"] = "no-store"
     lang = body.lang or lang
     request.state.lang = lang
     learner = find_learner(request, db, learner_code)
     changes = body.model_dump(exclude_unset=True, exclude={"lang"})
     privacy.correct(db=db, learner_id=learner.id, changes=changes)
     export = privacy.export(db=db, learner_id=learner.id)
-    return data_document(export, banks=banks, settings=settings, lang=lang)
+    return data_document(export, banks=banks, settings=settings, lang=lang,
+                         base_url=str(request.base_url))
 
 
 @router.delete("/learners/{learner_code}", response_model=Erasure,

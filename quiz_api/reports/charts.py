@@ -1,7 +1,9 @@
 """Charts as inline SVG, drawn on the server by pure functions: no JavaScript, no CDN.
 
 Each chart is decorative for assistive technology (aria-hidden): the page puts the same figures
-in a table right after it, which screen readers read instead. Every text is escaped here.
+in a table right after it, which screen readers read instead. Every text is escaped here. Size and
+font come from app.css (.kns-chart), not a style attribute: the pages' Content-Security-Policy
+allows no inline style.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ BAR = "#3949ab"  # indigo, the site's primary colour (contrast 7.9:1 on white)
 BAR_2 = "#2e7d32"  # green, for a second series (5.1:1)
 MISSED = "#b3261e"
 TARGET = "#1f1f1f"
-FONT = "font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif"
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class Bar:
 def _svg(width: int, height: int, body: list[str], title: str) -> Markup:
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="kns-chart" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" style="max-width:100%;height:auto;{FONT}" aria-hidden="true" '
+        f'width="{width}" height="{height}" aria-hidden="true" '
         f'focusable="false">'
         f"<title>{escape(title)}</title>" + "".join(body) + "</svg>"
     )

@@ -131,7 +131,7 @@ def _chunks(conn: Connection, *, banks: dict[str, Bank], settings: Settings, kin
             lang: str, rows: list[tuple] | None, head: dict[str, Any], counted: Callable[[int], None]) -> Iterator[bytes]:
     """The export's bytes: aggregate rows already computed, or rows streamed from the database."""
     if kind == "xapi":
-        items = service.stream_statements(conn, scope, banks, settings.public_url)
+        items = service.stream_statements(conn, scope, banks, settings.public_base())
         yield from formats.jsonl_chunks(items, on_rows=counted) if fmt == "jsonl" else _json_array(items, counted)
         return
     columns = COLUMNS[kind]
@@ -176,6 +176,8 @@ def export_response(request: Request, *, kind: str, fmt: str, who: Principal, da
     f = filters.parse(request.query_params, known_modules=set(banks) | _modules_in_targets(database))
     with database.reading() as db:
         scope = filters.resolve(db=db, who=who, filters=f, aggregate_export=True)
+    # xAPI statements name the system by its address: the public one, else the one asked
+    settings = settings.model_copy(update={"public_url": settings.public_base(str(request.base_url))})
     export = prepare(database=database, banks=banks, settings=settings, kind=kind, fmt=fmt,
                      scope=scope, lang=lang, actor=who.actor, who=who, year_default=year_default)
     headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}

@@ -13,8 +13,9 @@ from quiz_api.deps import DatabaseDep, SettingsDep
 from quiz_api.organisers.deps import CurrentOrganiser
 from quiz_api.reports.exporting import export_response
 from quiz_api.schemas import INVALID
+from quiz_api.strictjson import StrictJSONRoute
 
-router = APIRouter(prefix="/reports", tags=["reports"])
+router = APIRouter(route_class=StrictJSONRoute, prefix="/reports", tags=["reports"])
 
 Year = Annotated[int | None, Query(ge=2000, le=2100, description="calendar year (UTC)")]
 Module = Annotated[str | None, Query(max_length=64, description="module id")]

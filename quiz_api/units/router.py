@@ -4,9 +4,10 @@ from fastapi import APIRouter
 
 from quiz_api.deps import ReadDB
 from quiz_api.schemas import UnitPublic
+from quiz_api.strictjson import StrictJSONRoute
 from quiz_api.units import service as units
 
-router = APIRouter(tags=["units"])
+router = APIRouter(route_class=StrictJSONRoute, tags=["units"])
 
 
 @router.get("/units", response_model=list[UnitPublic])

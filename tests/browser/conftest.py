@@ -5,6 +5,9 @@ on a fresh SQLite file with the real banks and a cooldown of a few seconds, an a
 with `kynangso organiser create --admin` (password on stdin), and one Chromium serves every test.
 Without Chromium or Playwright every test here is skipped with the reason (fails instead when
 KYNANGSO_BROWSER_TESTS=1, as .ci/run sets it).
+
+Every page opened through the `browser` fixture reports its console errors; a test during which a
+page reported a Content-Security-Policy violation fails (the server sends the policy on every page).
 """
 
 from __future__ import annotations
@@ -113,14 +116,65 @@ def server(tmp_path_factory: pytest.TempPathFactory):
             proc.wait()
 
 
+class ConsoleLog:
+    """Console errors of every watched page, as "url: text"."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+
+    def watch(self, page) -> None:
+        page.on("console", lambda message: message.type == "error" and self.errors.append(
+            f"{page.url}: {message.text}"))
+
+    def csp_violations(self) -> list[str]:
+        # Chromium: "Refused to load ... because it violates the following Content Security Policy
+        # directive" / "Executing inline script violates the following Content Security Policy directive"
+        return [e for e in self.errors if "Content Security Policy" in e]
+
+
+class WatchedBrowser:
+    """The Browser, every page of which (through new_context or new_page) reports to a ConsoleLog."""
+
+    def __init__(self, browser, log: ConsoleLog) -> None:
+        self._browser = browser
+        self._log = log
+
+    def __getattr__(self, name: str):
+        return getattr(self._browser, name)
+
+    def new_context(self, **kwargs):
+        context = self._browser.new_context(**kwargs)
+        context.on("page", self._log.watch)
+        return context
+
+    def new_page(self, **kwargs):
+        page = self._browser.new_page(**kwargs)
+        self._log.watch(page)
+        return page
+
+
+@pytest.fixture(scope="session")
+def console_log() -> ConsoleLog:
+    return ConsoleLog()
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violations(console_log: ConsoleLog):
+    """Fail the test if any page it opened broke the Content-Security-Policy."""
+    console_log.errors.clear()
+    yield
+    violations = console_log.csp_violations()
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
 @pytest.fixture(scope="module")
-def browser(server):
+def browser(server, console_log: ConsoleLog):
     """Per module: one sync Playwright may run at a time, and test_site_search_browser.py starts its own."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
+        yield WatchedBrowser(b, console_log)
         b.close()
 
 

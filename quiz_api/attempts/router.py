@@ -10,7 +10,6 @@ of deps.py, which FastAPI would run in its thread pool (two thread hops per requ
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 import orjson
@@ -60,7 +59,7 @@ async def submit_attempt(body: Submission, request: Request, attempt_id: str = A
     """Grade on the server and record once; submitting again returns the same result."""
     banks = request.app.state.banks
     result = await request.app.state.database.writer(
-        lambda conn: attempts.record(conn, banks=banks, attempt_id=attempt_id, answers=body.answers))
+        attempts.Submission(banks=banks, attempt_id=attempt_id, answers=body.answers))
     return json_response(result)
 
 
@@ -116,8 +115,8 @@ class SubmitFastLane:
         try:
             answers = _SUBMISSION.validate_json(body).answers
             state = self.state
-            data = await state.database.writer(partial(attempts.record, banks=state.banks, attempt_id=attempt_id,
-                                                       answers=answers, render=attempts.result_json))
+            data = await state.database.writer(attempts.Submission(banks=state.banks, attempt_id=attempt_id,
+                                                                   answers=answers, render=attempts.result_json))
         except Exception:  # noqa: BLE001 - the route answers it (validation, domain, database errors)
             await self.app(scope, replay(body, receive), send)
             return

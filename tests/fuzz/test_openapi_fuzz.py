@@ -142,8 +142,7 @@ def test_every_operation_conforms_to_its_schema(label: str, mode: GenerationMode
     @given(case=operation.as_strategy(generation_mode=mode),
            authorization=st.sampled_from(real["authorization"]))
     def fuzz(case, authorization: str | None) -> None:
-        app.state.code_limiter.reset()  # generated misses would soon hit the guessing limit (429)
-        app.state.login_limiter.reset()
+        app.state.limiters.reset()  # generated misses would soon hit the guessing and login limits (429)
         sends_token = authorization and label != "POST /api/v1/auth/token"
         headers = {"Authorization": authorization} if sends_token else {}
         case.call_and_validate(headers=headers, checks=CHECKS)

@@ -29,8 +29,7 @@ BODIES = st.one_of(
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(content_type=CONTENT_TYPES, body=BODIES)
 def test_any_bytes_under_any_content_type_get_a_documented_4xx_or_success(client, app, content_type, body):
-    app.state.code_limiter.reset()
-    app.state.login_limiter.reset()
+    app.state.limiters.reset()
     code = new_learner(client)
     attempt = client.post("/api/v1/attempts", json={"learner_code": code, "module_id": "mau-thu"}).json()
     real = {"learner_code": code, "attempt_id": attempt["attempt_id"], "code": "7KQ2-M9XD-P"}

@@ -20,6 +20,9 @@ def serve(monkeypatch, tmp_path):
     calls: list[dict] = []
     monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: calls.append(kw))
     monkeypatch.chdir(tmp_path)  # no developer's .env
+    # serve sets these for its workers; undone after the test, so no later test collects from an empty dir
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", "")
+    monkeypatch.setenv("KYNANGSO_ACCESS_LOG", "true")
 
     def run(*args: str, **env: str) -> tuple[int, dict | None]:
         for name in ("SECRET_KEY", "DATABASE_URL", "TRUSTED_PROXIES"):
@@ -49,9 +52,13 @@ def test_postgresql_without_a_secret_key_refuses_to_start(serve, capsys):
     assert "PostgreSQL" in capsys.readouterr().err
 
 
-def test_with_a_secret_key_several_workers_on_postgresql_start(serve):
+def test_with_a_secret_key_several_workers_on_postgresql_start(serve, tmp_path):
+    import os
+
     code, started = serve("--workers", "3", database_url=PG, secret_key="k" * 40)
     assert code == 0 and started["workers"] == 3
+    # the workers' metrics are added up from files in a directory of this server's own
+    assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == str((tmp_path / "var" / "metrics-8000").resolve())
 
 
 def test_one_worker_on_sqlite_needs_no_secret_key(serve):

@@ -67,8 +67,6 @@ def opened_learner(request: Request) -> Learner | None:
     return learner
 
 
-
-
 def _document(request: Request, learner_id: int, lang: str) -> dict[str, Any]:
     with request.app.state.database.writing() as db:
         learners.touch(db=db, learner_id=learner_id)  # using the page is activity (retention)

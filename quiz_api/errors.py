@@ -4,7 +4,8 @@ from __future__ import annotations
 
 
 class DomainError(Exception):
-    """A failure the user can fix; `key` names its message in labels.MESSAGES."""
+    """A failure the user can fix; `key` names its message in labels.MESSAGES. A time among the
+    params stays as stored (naive UTC): whoever shows the message localises it (localtime.localise)."""
 
     status = 400
 

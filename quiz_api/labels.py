@@ -82,8 +82,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                         "en": "This certificate is no longer valid, so no badge can be downloaded."},
     "revoke_reason_required": {"vi": "Cần ghi lý do thu hồi (tối đa 500 ký tự).",
                                "en": "A reason for the revocation is required (at most 500 characters)."},
-    "already_revoked": {"vi": "Chứng nhận này đã bị thu hồi ngày {revoked_on}; không có gì thay đổi.",
-                        "en": "This certificate was already revoked on {revoked_on}; nothing was changed."},
+    "already_revoked": {"vi": "Chứng nhận này đã bị thu hồi ngày {revoked_on:%d/%m/%Y}; không có gì thay đổi.",
+                        "en": "This certificate was already revoked on {revoked_on:%d/%m/%Y}; nothing was changed."},
     "learner_erased": {"vi": "Dữ liệu cá nhân của bạn đã được xóa vĩnh viễn.",
                        "en": "Your personal data has been erased for good."},
     "nothing_to_erase": {

@@ -18,7 +18,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Receive, Scope, Send
 
-from quiz_api import apidocs, logs
+from quiz_api import apidocs, localtime, logs
 from quiz_api.api import api_router
 from quiz_api.apigzip import ApiGZip
 from quiz_api.attempts import service as attempts
@@ -40,6 +40,7 @@ from quiz_api.organisers.pages import router as organiser_pages_router
 from quiz_api.organisers.security import HashSlots
 from quiz_api.pages import render_error
 from quiz_api.privacy.pages import router as privacy_pages_router
+from quiz_api.profile import load_profile
 from quiz_api.ratelimit import Limiters
 from quiz_api.reports.pages import router as report_pages_router
 from quiz_api.sameorigin import SameOriginForms
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.database = Database(settings.database_url, pool_size=settings.db_pool_size,
                                   pool_timeout=settings.db_pool_timeout)
     app.state.banks = load_banks(settings.banks_dir)  # raises on an invalid bank: fail at start, not mid-quiz
+    profile = load_profile(settings.profile_dir)  # raises on an unknown time zone, or one with DST: at start
     attempts.prepare_views(app.state.banks)  # question texts and result pieces: built now, not in a request
     app.state.database.writer.on_batch = observe_batch
     app.state.quiz_settings = QuizSettings(ttl=timedelta(minutes=settings.attempt_ttl_minutes),
@@ -126,7 +128,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
         lang = _lang(request)
-        message = t(exc.key, lang, **exc.params)
+        params = localtime.localise(exc.params, tz=profile.tz, zone_name=profile.zone_name(lang))
+        message = t(exc.key, lang, **params)
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooSoon) else None
         if _wants_html(request):
             return render_error(request, message, exc.status, lang, headers=headers)

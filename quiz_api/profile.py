@@ -1,16 +1,23 @@
 """The province profile (profile.yaml in settings.profile_dir): read once, used everywhere.
 
 Everything that changes when another province adopts the platform lives there: the province's
-name printed on certificates, the programme, and the operator who answers learners' data requests.
+name printed on certificates, the programme, the operator who answers learners' data requests, and
+the time zone every date people see and every report's year and month are in.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import yaml
+
+from quiz_api import localtime
+
+# How a message names the default zone's time, when the profile does not say
+DEFAULT_TIMEZONE_NAME = {"vi": "giờ Việt Nam", "en": "Vietnam time"}
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,16 @@ class Profile:
     programme: dict[str, str]
     operator: Operator
     unit_kinds: tuple[str, ...] = ()  # empty: any kind is accepted
+    timezone: str = localtime.DEFAULT_TIMEZONE  # IANA name, with one fixed UTC offset (localtime.py)
+    timezone_name: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_TIMEZONE_NAME))
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return localtime.zone(self.timezone)
+
+    def zone_name(self, lang: str) -> str:
+        """How messages name local time: 'giờ Việt Nam'."""
+        return self.timezone_name.get(lang) or self.timezone_name.get("vi", "") or self.timezone
 
     def province_name(self, lang: str) -> str:
         return self.province.get(lang) or self.province.get("vi", "")
@@ -57,4 +74,18 @@ def load_profile(profile_dir: Path) -> Profile:
         operator=Operator(name=_texts(operator.get("name")), email=str(operator.get("email") or ""),
                           phone=str(operator.get("phone") or "")),
         unit_kinds=tuple(str(kind) for kind in data.get("unit_kinds") or ()),
+        **_timezone(data),
     )
+
+
+def _timezone(data: dict) -> dict[str, object]:
+    """The zone (checked now: an unknown zone, or one with daylight saving time, fails at start) and
+    its name in messages; a zone other than the default without a name is named by its offset."""
+    name = str(data.get("timezone") or localtime.DEFAULT_TIMEZONE)
+    tz = localtime.zone(name)  # ValueError: unknown, or no fixed offset
+    if data.get("timezone_name"):
+        return {"timezone": name, "timezone_name": _texts(data["timezone_name"])}
+    if name == localtime.DEFAULT_TIMEZONE:
+        return {"timezone": name}
+    offset = "UTC" + localtime.offset_text(localtime.fixed_offset(tz))
+    return {"timezone": name, "timezone_name": {"vi": f"giờ {offset}", "en": f"{offset} time"}}

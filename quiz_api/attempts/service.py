@@ -184,7 +184,7 @@ def record(
     now = utcnow()
     expires_at = raw.read_dt(expires_at)
     if now > expires_at + GRACE:
-        raise Expired("attempt_expired", expires_at=expires_at.strftime("%H:%M %d/%m/%Y UTC"))
+        raise Expired("attempt_expired", expires_at=expires_at)  # stored (UTC): the answer shows it in local time
     draw = orjson.loads(draw_json)  # [[question id, [choice id, ...]], ...]: pairs, as grading takes them
     try:
         result = grading.grade(draw, answers, bank.grading, bank.pass_mark)

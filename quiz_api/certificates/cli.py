@@ -6,22 +6,26 @@ import argparse
 import getpass
 import sys
 
+from quiz_api import localtime
 from quiz_api.config import get_settings
 from quiz_api.errors import Conflict, DomainError
 from quiz_api.labels import t
+from quiz_api.profile import load_profile
 
 
 def cmd_revoke(args: argparse.Namespace) -> int:
     from quiz_api.certificates import service as certificates
     from quiz_api.db import Database
 
-    database = Database(get_settings().database_url)
+    settings = get_settings()
+    database = Database(settings.database_url)
+    profile = load_profile(settings.profile_dir)
     actor = f"cli:{args.actor or getpass.getuser()}"
     try:
         with database.writing() as db:
             view = certificates.revoke(db=db, code=args.code, reason=args.reason, actor=actor)
     except Conflict as exc:  # revoking twice is not a failure: the certificate is revoked
-        print(t(exc.key, "en", **exc.params))
+        print(t(exc.key, "en", **localtime.localise(exc.params, tz=profile.tz, zone_name=profile.zone_name("en"))))
         return 0
     except DomainError as exc:
         print(t(exc.key, "en", **exc.params), file=sys.stderr)

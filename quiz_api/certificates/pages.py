@@ -7,7 +7,7 @@ from datetime import date, datetime
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from quiz_api import cookies
+from quiz_api import cookies, localtime
 from quiz_api.certificates import service as certificates
 from quiz_api.certificates.qr import qr_svg
 from quiz_api.errors import Expired, NotFound
@@ -44,17 +44,19 @@ def _is_holder(request: Request, view: certificates.CertificateView) -> bool:
 
 def _context(request: Request, view: certificates.CertificateView, lang: str) -> dict:
     settings = request.app.state.settings
+    profile = load_profile(settings.profile_dir)
     url = certificates.verify_url(settings.public_base(str(request.base_url)), view.code)
     return {
         "cert": view,
         "title": certificates.title(kind=view.kind, subject=view.subject, banks=request.app.state.banks,
                                     lang=lang),
         "subject_url": certificates.subject_url(kind=view.kind, subject=view.subject, lang=lang),
-        "issued_on": long_date(view.issued_at, lang),
-        "revoked_on": long_date(view.revoked_at, lang) if view.revoked_at else None,
+        # the province's calendar day: earned at 06:30 on 1 January there is 1 January, not 31 December
+        "issued_on": long_date(localtime.local_date(view.issued_at, profile.tz), lang),
+        "revoked_on": long_date(localtime.local_date(view.revoked_at, profile.tz), lang) if view.revoked_at else None,
         "status_message": t(f"certificate_{view.status}", lang),
         "verify_url": url,
-        "profile": load_profile(settings.profile_dir),
+        "profile": profile,
     }
 
 

@@ -9,6 +9,7 @@ from quiz_api.certificates import service as certificates
 from quiz_api.certificates.schemas import CertificatePublic, Revocation
 from quiz_api.deps import LangDep, ReadDB, SettingsDep, WriteDB
 from quiz_api.organisers.deps import AdminOrganiser
+from quiz_api.profile import load_profile
 from quiz_api.schemas import INVALID, Problem
 from quiz_api.strictjson import StrictJSONRoute
 
@@ -26,7 +27,9 @@ def verify_certificate(request: Request, db: ReadDB, banks: BanksDep, settings: 
     A code whose check character fails is 404 `mistyped_code`; an unknown one 404 `unknown_certificate`."""
     request.state.lang = lang
     view = request.app.state.code_limiter.guard(request, lambda: certificates.lookup(db=db, code=code))
-    return certificates.public_payload(view, banks=banks, lang=lang, public_url=settings.public_base(str(request.base_url)))
+    return certificates.public_payload(view, banks=banks, lang=lang,
+                                       public_url=settings.public_base(str(request.base_url)),
+                                       tz=load_profile(settings.profile_dir).tz)
 
 
 @router.post("/certificates/{code}/revoke", response_model=CertificatePublic,
@@ -39,4 +42,6 @@ def revoke_certificate(body: Revocation, request: Request, db: WriteDB, banks: B
     reason goes to the audit log and the holder's own data, never to the public. Revoking twice is 409."""
     request.state.lang = lang
     view = certificates.revoke(db=db, code=code, reason=body.reason, actor=who.actor)
-    return certificates.public_payload(view, banks=banks, lang=lang, public_url=settings.public_base(str(request.base_url)))
+    return certificates.public_payload(view, banks=banks, lang=lang,
+                                       public_url=settings.public_base(str(request.base_url)),
+                                       tz=load_profile(settings.profile_dir).tz)

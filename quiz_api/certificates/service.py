@@ -4,7 +4,7 @@ verified publicly by code (masked name only), revoked by admins, exported as Ope
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from quiz_api import PACKAGE_DIR, audit, codes
+from quiz_api import PACKAGE_DIR, audit, codes, localtime
 from quiz_api.banks import Bank, lesson_url
 from quiz_api.certificates.masking import mask_name
 from quiz_api.certificates.models import Certificate
@@ -221,8 +221,9 @@ def verify_url(public_url: str, code: str) -> str:
 
 
 def public_payload(view: CertificateView, *, banks: dict[str, Bank], lang: str,
-                   public_url: str) -> dict[str, Any]:
-    """What anyone holding the code may learn: never the full name, email or phone."""
+                   public_url: str, tz: tzinfo) -> dict[str, Any]:
+    """What anyone holding the code may learn: never the full name, email or phone. Dates are the
+    province's calendar days (tz)."""
     return {
         "code": view.code,
         "valid": view.valid,
@@ -232,8 +233,8 @@ def public_payload(view: CertificateView, *, banks: dict[str, Bank], lang: str,
         "module_id": view.subject if view.kind == "module" else None,
         "path": view.subject if view.kind == "path" else None,
         "title": title(kind=view.kind, subject=view.subject, banks=banks, lang=lang),
-        "issued_on": view.issued_at.date(),
-        "revoked_on": view.revoked_at.date() if view.revoked_at else None,
+        "issued_on": localtime.local_date(view.issued_at, tz),
+        "revoked_on": localtime.local_date(view.revoked_at, tz) if view.revoked_at else None,
         "holder": view.masked_name,
         "verify_url": verify_url(public_url, view.code),
     }
@@ -250,7 +251,7 @@ def revoke(*, db: Session, code: str, reason: str, actor: str,
         raise Invalid("revoke_reason_required")
     view = lookup(db=db, code=code)
     if view.revoked_at is not None:
-        raise Conflict("already_revoked", revoked_on=view.revoked_at.strftime("%d/%m/%Y"))
+        raise Conflict("already_revoked", revoked_on=view.revoked_at)  # a stored time: shown in local time
     now = now or utcnow()
     db.execute(update(_cert).where(_cert.c.code == view.code, _cert.c.revoked_at.is_(None))
                .values(revoked_at=now, revoked_reason=reason))

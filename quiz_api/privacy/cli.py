@@ -8,8 +8,10 @@ from quiz_api.config import get_settings
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
+    from quiz_api import localtime
     from quiz_api.db import Database
     from quiz_api.privacy import service as privacy
+    from quiz_api.profile import load_profile
 
     settings = get_settings()
     days = args.retention_days or settings.retention_days
@@ -19,7 +21,8 @@ def cmd_purge(args: argparse.Namespace) -> int:
             result = privacy.purge(db=db, retention_days=days, apply=args.apply)
     finally:
         database.dispose()
-    since = result.cutoff.strftime("%Y-%m-%d %H:%M UTC")
+    profile = load_profile(settings.profile_dir)
+    since = f"{localtime.short(result.cutoff, profile.tz)} ({profile.zone_name('en')})"
     if result.applied:
         print(f"purge: erased the personal data of {result.count} learner(s) not seen since {since} "
               f"(retention {days} days); logged in the audit log as 'system'")

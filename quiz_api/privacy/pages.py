@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from quiz_api import cookies
+from quiz_api import cookies, localtime
 from quiz_api.errors import DomainError, Invalid
 from quiz_api.labels import pick_lang, t
 from quiz_api.learners import service as learners
@@ -60,11 +60,6 @@ def opened_learner(request: Request) -> Learner | None:
     return learner
 
 
-def when(value: datetime | None) -> str:
-    """A stored (UTC) time as people here write it: 05/12/2026 14:30 UTC."""
-    return value.strftime("%d/%m/%Y %H:%M UTC") if value else "—"
-
-
 def _document(request: Request, learner_id: int, lang: str) -> dict[str, Any]:
     with request.app.state.database.writing() as db:
         learners.touch(db=db, learner_id=learner_id)  # using the page is activity (retention)
@@ -77,8 +72,11 @@ def _document(request: Request, learner_id: int, lang: str) -> dict[str, Any]:
 def _page(request: Request, lang: str, learner: Learner | None, status_code: int = 200,
           error: str | None = None, form: dict[str, str] | None = None, saved: bool = False) -> Response:
     settings = request.app.state.settings
-    context: dict[str, Any] = {"profile": load_profile(settings.profile_dir), "error": error, "saved": saved,
-                               "when": when, "data": None, "units": [], "form": form or {}}
+    profile = load_profile(settings.profile_dir)
+    tz = profile.tz  # times as people here read them: 01/01/2027 06:30, the province's time
+    context: dict[str, Any] = {"profile": profile, "error": error, "saved": saved,
+                               "when": partial(localtime.short, tz=tz), "day": partial(localtime.day, tz=tz),
+                               "data": None, "units": [], "form": form or {}}
     if learner is not None:
         context["data"] = _document(request, learner.id, lang)
         with request.app.state.database.reading() as db:

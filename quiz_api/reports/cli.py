@@ -113,10 +113,13 @@ class Progress:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from quiz_api import localtime
     from quiz_api.organisers.service import Principal
+    from quiz_api.profile import load_profile
     from quiz_api.reports import exporting, filters
 
     settings = get_settings()
+    tz = load_profile(settings.profile_dir).tz
     database = _database()
     banks = _banks()
     params = {k: str(v) for k, v in (("year", args.year), ("module", args.module), ("group", args.group),
@@ -131,10 +134,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         f = filters.parse(params, known_modules=_known_modules(database, banks))
         with database.reading() as db:
-            scope = filters.resolve(db=db, who=operator, filters=f, aggregate_export=True)
+            scope = filters.resolve(db=db, who=operator, filters=f, aggregate_export=True, tz=tz)
         export = exporting.prepare(database=database, banks=banks, settings=settings, kind=args.kind,
                                    fmt=args.format, scope=scope, lang=args.lang, actor=operator.actor,
-                                   year_default=time.gmtime().tm_year, on_rows=on_rows)
+                                   year_default=localtime.local_today(tz).year, on_rows=on_rows)
     except DomainError as exc:
         print(t(exc.key, args.lang, **exc.params), file=sys.stderr)
         return 2

@@ -19,13 +19,14 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from quiz_api import audit, metrics
+from quiz_api import audit, localtime, metrics
 from quiz_api.banks import Bank
 from quiz_api.config import Settings
 from quiz_api.db import Database, utcnow
 from quiz_api.errors import Forbidden, Invalid
 from quiz_api.labels import pick_lang
 from quiz_api.organisers.service import Principal
+from quiz_api.profile import load_profile
 from quiz_api.reports import filters, formats, service
 from quiz_api.reports.filters import Scope
 from quiz_api.reports.models import Target
@@ -94,7 +95,7 @@ def prepare(*, database: Database, banks: dict[str, Bank], settings: Settings, k
                               "units": "all" if scope.unit_codes is None else len(scope.unit_codes)}
     audit_id = audit.start_export(database=database, actor=actor, kind=kind, detail=detail)
     head = {"report": kind, "title": service.TITLES[kind][lang], "filters": filters,
-            "generated_at": utcnow().replace(microsecond=0).isoformat() + "Z",
+            "generated_at": localtime.iso(utcnow(), scope.tz),
             "suppression_threshold": threshold if scope.suppress else None}
     body = _body(database=database, banks=banks, settings=settings, kind=kind, fmt=fmt, scope=scope, lang=lang,
                  rows=rows, head=head, audit_id=audit_id, on_rows=on_rows)
@@ -175,7 +176,8 @@ def export_response(request: Request, *, kind: str, fmt: str, who: Principal, da
     lang = pick_lang(request.query_params.get("lang"))
     f = filters.parse(request.query_params, known_modules=set(banks) | _modules_in_targets(database))
     with database.reading() as db:
-        scope = filters.resolve(db=db, who=who, filters=f, aggregate_export=True)
+        scope = filters.resolve(db=db, who=who, filters=f, aggregate_export=True,
+                                tz=load_profile(settings.profile_dir).tz)
     # xAPI statements name the system by its address: the public one, else the one asked
     settings = settings.model_copy(update={"public_url": settings.public_base(str(request.base_url))})
     export = prepare(database=database, banks=banks, settings=settings, kind=kind, fmt=fmt,

@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from sqlalchemy.orm import Session
 
+from quiz_api import localtime
 from quiz_api.errors import Forbidden, Invalid
 from quiz_api.labels import GROUPS
 from quiz_api.organisers import service as organisers
@@ -46,18 +47,21 @@ class Filters:
 
 @dataclass(frozen=True)
 class Scope:
-    """The learners' units a report may read: None = every unit (a province admin, no unit filter)."""
+    """The learners' units a report may read: None = every unit (a province admin, no unit filter).
+    Years and months are the province's (tz, from the profile)."""
 
     unit_codes: frozenset[str] | None
     suppress: bool  # hide small counts in aggregates
     who: str = "?"
     filters: Filters = field(default_factory=Filters)
+    tz: tzinfo = field(default_factory=localtime.zone)
 
     @property
     def year_bounds(self) -> tuple[datetime, datetime] | None:
+        """[start, end) of the filter's local year, as naive UTC like the stored times."""
         if self.filters.year is None:
             return None
-        return datetime(self.filters.year, 1, 1), datetime(self.filters.year + 1, 1, 1)
+        return localtime.local_year_bounds(self.filters.year, self.tz)
 
 
 def parse(params: Mapping[str, str], *, allowed_extra: tuple[str, ...] = ("format", "lang"),
@@ -85,7 +89,7 @@ def parse(params: Mapping[str, str], *, allowed_extra: tuple[str, ...] = ("forma
     return Filters(year, module, group, unit)
 
 
-def resolve(*, db: Session, who: Principal, filters: Filters, aggregate_export: bool) -> Scope:
+def resolve(*, db: Session, who: Principal, filters: Filters, aggregate_export: bool, tz: tzinfo) -> Scope:
     """The units this request may read. A unit filter outside the organiser's units is Forbidden (403).
 
     Suppression: aggregates are hidden-small for a unit organiser always, and for anyone when they
@@ -102,4 +106,4 @@ def resolve(*, db: Session, who: Principal, filters: Filters, aggregate_export: 
         if visible is not None:
             codes &= visible
     suppress = aggregate_export or not who.is_admin
-    return Scope(frozenset(codes) if codes is not None else None, suppress, who.actor, filters)
+    return Scope(frozenset(codes) if codes is not None else None, suppress, who.actor, filters, tz)

@@ -19,6 +19,8 @@ from datetime import date, datetime
 from itertools import islice
 from typing import Any
 
+from quiz_api.localtime import offset_text
+
 BOM = "\ufeff"  # so Excel reads the CSV as UTF-8 and shows Vietnamese correctly
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MAX_ROWS = 1_048_575  # Excel's 1,048,576 rows, less the header
@@ -44,7 +46,8 @@ class Column:
     en: str
     # text: anything a person typed or imported, neutralised in spreadsheets;
     # code: made by the system from a safe alphabet (hex pseudonyms, group ids, language codes);
-    # int | float | bool | datetime (already text "YYYY-MM-DD HH:MM:SS" from the database)
+    # int | float | bool | datetime (already text from the database: local ISO 8601 with its offset,
+    # "2027-01-01T06:30:00+07:00")
     kind: str = "text"
 
     def label(self, lang: str) -> str:
@@ -252,8 +255,15 @@ def _xlsx_value(column: Column, value: Any) -> Any:
         # XML cannot hold most control characters; openpyxl would fail mid-download
         return _XLSX_ILLEGAL.sub("\ufffd", value)
     if column.kind == "datetime" and isinstance(value, str) and value:
-        return datetime.fromisoformat(value.replace("Z", ""))
+        return datetime.fromisoformat(value)
     return value
+
+
+def _xlsx_date_style(value: datetime) -> str:
+    """Excel holds no time zone: the cell is the local wall time, its format shows the offset
+    ("+07:00" as literal text), so the file reads as the CSV does and still sorts as dates."""
+    offset = value.utcoffset()
+    return "yyyy-mm-dd hh:mm:ss" + (f'"{offset_text(offset)}"' if offset is not None else "")
 
 
 def xlsx_chunks(columns: Sequence[Column], rows: Iterable[Sequence[Any]], lang: str = "vi",
@@ -266,7 +276,6 @@ def xlsx_chunks(columns: Sequence[Column], rows: Iterable[Sequence[Any]], lang: 
     workbook = Workbook(write_only=True)
     ws = workbook.create_sheet(title=sheet[:31])
     ws.append([neutralise(c.label(lang)) for c in columns])
-    date_style = "yyyy-mm-dd hh:mm:ss"
     dt_cols = {i for i, c in enumerate(columns) if c.kind == "datetime"}
     count = 0
     for row in _spreadsheet_rows(columns, rows):
@@ -274,8 +283,8 @@ def xlsx_chunks(columns: Sequence[Column], rows: Iterable[Sequence[Any]], lang: 
         for i, (col, v) in enumerate(zip(columns, row, strict=True)):
             v = _xlsx_value(col, v)
             if i in dt_cols and isinstance(v, datetime):
-                cell = WriteOnlyCell(ws, value=v)
-                cell.number_format = date_style
+                cell = WriteOnlyCell(ws, value=v.replace(tzinfo=None))
+                cell.number_format = _xlsx_date_style(v)
                 v = cell
             elif isinstance(v, str) and v.startswith("="):  # never a formula (neutralise covers text columns)
                 cell = WriteOnlyCell(ws, value=v)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import func, select
 
-from quiz_api import audit
+from quiz_api import audit, localtime
 from quiz_api.attempts.models import Attempt
 from quiz_api.csvfiles import CsvFileError, RowError
 from quiz_api.errors import DomainError, Invalid, NotFound
@@ -41,8 +41,8 @@ def _num(value: Any) -> str:
     return "—" if value is None else f"{value:,}".replace(",", ".")
 
 
-def _years(database) -> list[int]:
-    """Years to offer: those with targets or attempts, and this year."""
+def _years(database, tz) -> list[int]:
+    """Years to offer: those with targets or attempts, and this year (local years)."""
     with database.engine.connect() as conn:
         years = set(service.years_with_targets(conn))
         # Two scalar subqueries: each is one step down ix_attempt_submitted_at. min() and max() in one
@@ -51,8 +51,8 @@ def _years(database) -> list[int]:
                                           select(func.max(Attempt.submitted_at)).scalar_subquery())).one()
         conn.rollback()
     if first is not None:
-        years.update(range(first.year, last.year + 1))
-    years.add(date.today().year)
+        years.update(range(localtime.to_local(first, tz).year, localtime.to_local(last, tz).year + 1))
+    years.add(localtime.local_today(tz).year)
     return sorted(years, reverse=True)
 
 
@@ -75,11 +75,12 @@ def dashboard(request: Request, who: WebOrganiser) -> Response:
     state = request.app.state
     settings, database, banks = state.settings, state.database, state.banks
     threshold = settings.suppression_threshold
+    tz = load_profile(settings.profile_dir).tz
     asked = filters.parse(request.query_params, allowed_extra=("lang",), known_modules=set(banks) | _target_modules(database))
-    year = asked.year or date.today().year
+    year = asked.year or localtime.local_today(tz).year
     chosen = filters.Filters(year, asked.module, asked.group, asked.unit)
     with database.reading() as db:
-        scope = filters.resolve(db=db, who=who, filters=chosen, aggregate_export=False)
+        scope = filters.resolve(db=db, who=who, filters=chosen, aggregate_export=False, tz=tz)
         visible = organisers.visible_units(db=db, who=who)
         unit_options = [u for u in units.list_units(db=db) if visible is None or u.code in visible]
     with database.engine.connect() as conn:
@@ -128,7 +129,7 @@ def dashboard(request: Request, who: WebOrganiser) -> Response:
                  for k in download_kinds]
     switch = chosen.query(lang=None if en else "en")
     return render(
-        request, "dashboard.html", lang, who=who, filters=chosen, years=_years(database), banks=banks,
+        request, "dashboard.html", lang, who=who, filters=chosen, years=_years(database, tz), banks=banks,
         unit_options=unit_options, totals=totals, modules=modules, months=months, unit_rows=unit_rows,
         total_table=total_table, no_targets=no_targets, flagged=flagged, module_chart=module_chart,
         month_chart=month_chart, target_chart=target_chart, downloads=downloads, pct=_pct, num=_num,
@@ -151,8 +152,9 @@ def download(request: Request, kind: str, who: WebOrganiser) -> Response:
         raise NotFound("not_found")
     fmt = request.query_params.get("format") or service.FORMATS[kind][0]
     state = request.app.state
+    today = localtime.local_today(load_profile(state.settings.profile_dir).tz)
     return export_response(request, kind=kind, fmt=fmt, who=who, database=state.database, banks=state.banks,
-                           settings=state.settings, year_default=date.today().year)
+                           settings=state.settings, year_default=today.year)
 
 
 # --- admin: units and targets ------------------------------------------------------------------------

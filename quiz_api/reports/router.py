@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
+from quiz_api import localtime
 from quiz_api.banks.deps import BanksDep
 from quiz_api.deps import DatabaseDep, SettingsDep
 from quiz_api.organisers.deps import CurrentOrganiser
+from quiz_api.profile import load_profile
 from quiz_api.reports.exporting import export_response
 from quiz_api.schemas import INVALID
 from quiz_api.strictjson import StrictJSONRoute
 
 router = APIRouter(route_class=StrictJSONRoute, prefix="/reports", tags=["reports"])
 
-Year = Annotated[int | None, Query(ge=2000, le=2100, description="calendar year (UTC)")]
+Year = Annotated[int | None, Query(ge=2000, le=2100, description="calendar year, in the province's time zone (the profile's timezone: Asia/Ho_Chi_Minh)")]
 Module = Annotated[str | None, Query(max_length=64, description="module id")]
 Group = Annotated[Literal["public_servant", "business", "citizen"] | None, Query(description="learner group")]
 Unit = Annotated[str | None, Query(max_length=64, description="a unit code: that unit and every unit below it")]
@@ -65,8 +66,9 @@ def annual(request: Request, who: CurrentOrganiser, database: DatabaseDep, banks
            settings: SettingsDep, year: Year = None, module: Module = None, group: Group = None,
            unit: Unit = None, format: TableFormat = "json", lang: Lang = None) -> StreamingResponse:
     """The annual assessment against targets (default: this year): per unit, group and module, and totals."""
+    this_year = localtime.local_today(load_profile(settings.profile_dir).tz).year
     return export_response(request, kind="annual", fmt=format, who=who, database=database, banks=banks,
-                           settings=settings, year_default=date.today().year)
+                           settings=settings, year_default=this_year)
 
 
 @router.get("/questions", responses=RESPONSES)

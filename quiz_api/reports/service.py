@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -23,9 +23,9 @@ from sqlalchemy import (
     case,
     cast,
     distinct,
-    extract,
     func,
     literal,
+    literal_column,
     not_,
     select,
     true,
@@ -35,6 +35,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
+from quiz_api import localtime
 from quiz_api.attempts.models import Attempt, AttemptAnswer
 from quiz_api.banks import Bank
 from quiz_api.certificates.models import Certificate
@@ -74,11 +75,22 @@ TITLES = {
 }
 
 
-def dt_text(column: Any, dialect: str) -> ColumnElement:
-    """A timestamp as text 'YYYY-MM-DD HH:MM:SS' (UTC), formatted by the database."""
+def dt_text(column: Any, dialect: str, offset: timedelta) -> ColumnElement:
+    """A stored (UTC) time as local ISO 8601 text, '2027-01-01T06:30:00+07:00', formatted by the
+    database. offset is the zone's one fixed offset (localtime.fixed_offset): SQLite knows no zones."""
+    seconds = int(offset.total_seconds())
+    suffix = localtime.offset_text(offset)
     if dialect == "sqlite":
-        return func.strftime("%Y-%m-%d %H:%M:%S", column)
-    return func.to_char(column, "YYYY-MM-DD HH24:MI:SS")
+        return func.strftime(f"%Y-%m-%dT%H:%M:%S{suffix}", column, f"{seconds:+d} seconds")
+    shifted = column + literal_column(f"interval '{seconds} seconds'")
+    return func.to_char(shifted, f'YYYY-MM-DD"T"HH24:MI:SS"{suffix}"')
+
+
+def local_month(column: Any, year: int, scope: Scope) -> ColumnElement:
+    """The local month (1-12) of a stored time that lies in the local year: compared with the UTC
+    starts of the months, so it is exact in any zone and the same on SQLite and PostgreSQL."""
+    starts = localtime.local_month_starts(year, scope.tz)
+    return case(*[(column < starts[m], literal_column(str(m))) for m in range(1, 12)], else_=literal_column("12"))
 
 
 class unindexed(FunctionElement):
@@ -140,8 +152,8 @@ COMPLETIONS = [
     Column("attempts", "Số lượt làm", "Attempts", "int"),
     Column("best_score", "Điểm cao nhất", "Best score", "float"),
     Column("passed", "Đạt", "Passed", "bool"),
-    Column("first_passed_at", "Ngày đạt lần đầu (UTC)", "First passed at (UTC)", "datetime"),
-    Column("last_attempt_at", "Lần làm gần nhất (UTC)", "Last attempt at (UTC)", "datetime"),
+    Column("first_passed_at", "Ngày đạt lần đầu", "First passed at", "datetime"),
+    Column("last_attempt_at", "Lần làm gần nhất", "Last attempt at", "datetime"),
 ]
 
 
@@ -195,10 +207,11 @@ def completions_query(scope: Scope, dialect: str) -> Select:
     if bounds is not None:
         agg = agg.where(unindexed(a.c.submitted_at) >= bounds[0], unindexed(a.c.submitted_at) < bounds[1])
     sub = agg.subquery("per_module")
+    offset = localtime.fixed_offset(scope.tz)
     return (
         select(lr.c.full_name, lr.c.group, lr.c.unit_code, u.c.name, sub.c.module_id,
-               sub.c.attempts, round4(sub.c.best, dialect), sub.c.passed == 1, dt_text(sub.c.first_passed_at, dialect),
-               dt_text(sub.c.last_at, dialect))
+               sub.c.attempts, round4(sub.c.best, dialect), sub.c.passed == 1,
+               dt_text(sub.c.first_passed_at, dialect, offset), dt_text(sub.c.last_at, dialect, offset))
         .select_from(sub.join(lr, lr.c.id == sub.c.learner_id).join(u, u.c.code == lr.c.unit_code))
         .order_by(sub.c.learner_id, sub.c.module_id)
     )
@@ -215,8 +228,8 @@ ATTEMPTS = [
     Column("module_id", "Học phần", "Module"),
     Column("attempt_no", "Lượt thứ", "Attempt no.", "int"),
     Column("lang", "Ngôn ngữ", "Language", "code"),
-    Column("started_at", "Bắt đầu (UTC)", "Started at (UTC)", "datetime"),
-    Column("submitted_at", "Nộp bài (UTC)", "Submitted at (UTC)", "datetime"),
+    Column("started_at", "Bắt đầu", "Started at", "datetime"),
+    Column("submitted_at", "Nộp bài", "Submitted at", "datetime"),
     Column("question_count", "Số câu", "Questions", "int"),
     Column("correct_count", "Số câu đúng", "Correct", "int"),
     Column("score", "Điểm", "Score", "float"),
@@ -230,9 +243,10 @@ def attempts_query(scope: Scope, dialect: str) -> Select:
     Rows come in the order the database reads them (no ORDER BY): sorting a million
     rows would cost memory and time, and a raw export is for loading elsewhere.
     """
+    offset = localtime.fixed_offset(scope.tz)
     stmt = (
         select(lr.c.pseudonym, lr.c.group, lr.c.unit_code, a.c.module_id, a.c.attempt_no, a.c.lang,
-               dt_text(a.c.started_at, dialect), dt_text(a.c.submitted_at, dialect), a.c.question_count,
+               dt_text(a.c.started_at, dialect, offset), dt_text(a.c.submitted_at, dialect, offset), a.c.question_count,
                a.c.correct_count, round4(a.c.score, dialect),
                case((a.c.passed.is_(True), 1), (a.c.passed.is_(False), 0)))
         .select_from(_with_learner(scope))
@@ -390,11 +404,12 @@ def years_with_targets(conn: Connection) -> list[int]:
 
 
 def annual_query(scope: Scope, year: int) -> Select:
-    """Per target: learners of the unit (and every unit below it) and group who passed the module."""
+    """Per target: learners of the unit (and every unit below it) and group who passed the module
+    (by the end of the local year, and within it)."""
     tree = select(u.c.code.label("root"), u.c.code.label("code")).cte("tree", recursive=True)
     tree = tree.union_all(select(tree.c.root, u.c.code).where(u.c.parent_code == tree.c.code))
     first_pass = first_passes()
-    start, end = datetime(year, 1, 1), datetime(year + 1, 1, 1)
+    start, end = localtime.local_year_bounds(year, scope.tz)
     stmt = (
         select(tg.c.unit_code, u.c.name, u.c.parent_code, tg.c.group, tg.c.module_id, tg.c.headcount,
                tg.c.target_share,
@@ -665,16 +680,15 @@ def module_rates(conn: Connection, scope: Scope, threshold: int) -> list[tuple[s
 
 
 def monthly(conn: Connection, scope: Scope, threshold: int, year: int) -> list[tuple[int, Any, Any]]:
-    """(month 1–12, attempts submitted, learners who first passed a module that month) for the year."""
-    month = extract("month", a.c.submitted_at)
-    s2 = scope if scope.filters.year == year else Scope(scope.unit_codes, scope.suppress, scope.who,
-                                                        type(scope.filters)(year, scope.filters.module,
-                                                                            scope.filters.group, scope.filters.unit))
+    """(month 1–12, attempts submitted, learners who first passed a module that month) for the
+    local year, by local month."""
+    s2 = scope if scope.filters.year == year else replace(scope, filters=replace(scope.filters, year=year))
+    month = local_month(a.c.submitted_at, year, scope).label("month")
     attempts_by_month = dict(conn.execute(_scoped(
         select(month, func.count()).select_from(_with_learner(scope))
         .where(a.c.submitted_at.is_not(None)).group_by(month), s2)).all())
     first_pass = first_passes()
-    fmonth = extract("month", first_pass.c.first_at)
+    fmonth = local_month(first_pass.c.first_at, year, scope).label("month")
     passes_by_month = dict(conn.execute(_scoped(
         select(fmonth, func.count()).select_from(first_pass.join(lr, lr.c.id == first_pass.c.learner_id))
         .where(true()).group_by(fmonth), s2, time_column=first_pass.c.first_at,

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from quiz_api import codes
+from quiz_api import codes, localtime
 from quiz_api.learners import service as learners
 from quiz_api.learners.models import Learner
 from quiz_api.main import create_app
@@ -36,7 +36,7 @@ def signed_in(client, code: str) -> str:
     return code
 
 
-def test_without_a_code_the_page_asks_for_it_and_then_shows_everything_stored(client, banks, app):
+def test_without_a_code_the_page_asks_for_it_and_then_shows_everything_stored(client, banks, app, database):
     code, certificate = learner_with_history(client, banks)
     client.cookies.clear()
     form = client.get("/learner")
@@ -45,7 +45,10 @@ def test_without_a_code_the_page_asks_for_it_and_then_shows_everything_stored(cl
     for shown in (PERSON["full_name"], PERSON["email"], PERSON["phone"], PERSON["organisation"], "Doanh nghiệp",
                   app.state.settings.consent_version, certificate, "đạt", "chưa nộp", "5/5 (100%)"):
         assert shown in html, shown
-    assert re.search(r"lúc <strong>\d\d/\d\d/\d{4} \d\d:\d\d UTC</strong>", html)  # when consent was given
+    with database.reading() as db:
+        consent_at = db.scalars(select(Learner.consent_at)).one()
+    local = localtime.to_local(consent_at, localtime.zone())  # when consent was given, in Vietnam's time
+    assert f"lúc <strong>{local:%d/%m/%Y %H:%M}</strong>" in html and " UTC" not in html
 
 
 def test_the_page_speaks_english(client, banks):

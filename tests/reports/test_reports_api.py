@@ -121,13 +121,15 @@ def test_csv_and_xlsx_hold_the_same_rows(client, two_units):
         assert xlsx.headers["content-type"].startswith("application/vnd.openxmlformats")
         sheet = load_workbook(io.BytesIO(xlsx.content), read_only=True).active
 
-        def cell(v):
+        def cell(c):
+            v = c.value
             if v is None:
                 return ""
             if isinstance(v, bool):
                 return "TRUE" if v else "FALSE"
-            if isinstance(v, datetime):
-                return v.strftime("%Y-%m-%d %H:%M:%S")
+            if isinstance(v, datetime):  # the local wall time; its offset is shown by the cell's format
+                assert c.number_format.startswith("yyyy-mm-dd hh:mm:ss")
+                return v.strftime("%Y-%m-%dT%H:%M:%S") + c.number_format.split('"')[1]
             return str(v)
 
         def same(v: str):  # 1 and 1.0 are the same number in a spreadsheet
@@ -136,7 +138,7 @@ def test_csv_and_xlsx_hold_the_same_rows(client, two_units):
             except ValueError:
                 return v
 
-        xlsx_rows = [[same(cell(v)) for v in row] for row in sheet.iter_rows(values_only=True)]
+        xlsx_rows = [[same(cell(c)) for c in row] for row in sheet.iter_rows()]
         assert xlsx_rows == [[same(v) for v in row] for row in text_rows], kind
         assert len(xlsx_rows) > 1
 

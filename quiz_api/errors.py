@@ -1,4 +1,4 @@
-"""Domain errors: one type per kind of failure, mapped to an HTTP status in one place (main.py)."""
+"""Domain errors: one type per kind of failure, mapped to an HTTP answer in one place (problems.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ class DomainError(Exception):
         super().__init__(key)
         self.key = key
         self.params = params
+        self.fields: dict[str, object] = {}  # more of the answer than the message, e.g. question ids
 
 
 class NotFound(DomainError):

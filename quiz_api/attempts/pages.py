@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -86,21 +87,21 @@ def quiz_register(
 
 
 @router.post("/quiz/{module_id}/start")
-def quiz_begin(request: Request, module_id: str, csrf_token: Annotated[str, Form()] = "",
-               lang: Lang = "vi") -> Response:
+async def quiz_begin(request: Request, module_id: str, csrf_token: Annotated[str, Form()] = "",
+                     lang: Lang = "vi") -> Response:
     lang = pick_lang(lang)
     check_csrf(request, csrf_token)
-    learner = _current_learner(request)
+    learner = await run_in_threadpool(_current_learner, request)
     if learner is None:
         return RedirectResponse(f"/quiz/{module_id}{_q(lang)}", status_code=303)
-    try:
-        with request.app.state.database.writing() as db:
-            started = attempts.start(conn=db.connection(), banks=request.app.state.banks,
-                                     settings=request.app.state.quiz_settings, learner_id=learner.id,
-                                     module_id=module_id, lang=lang)
+    state = request.app.state
+    try:  # the API's writer call (attempts/router.py start_attempt)
+        started = await state.database.writer(lambda conn: attempts.start(
+            conn=conn, banks=state.banks, settings=state.quiz_settings, learner_id=learner.id, module_id=module_id,
+            lang=lang))
     except DomainError as exc:  # e.g. the cooldown: say it on the quiz page, in the form's language
-        response = _start_page(request, module_id, lang, status_code=exc.status, learner=learner,
-                               error=t(exc.key, lang, **exc.params))
+        response = await run_in_threadpool(_start_page, request, module_id, lang, status_code=exc.status,
+                                           learner=learner, error=t(exc.key, lang, **exc.params))
         if isinstance(exc, TooSoon):
             response.headers["Retry-After"] = str(exc.retry_after)
         return response
@@ -127,8 +128,9 @@ async def quiz_submit(request: Request, attempt_id: str) -> Response:
     for key, value in form.multi_items():
         if key.startswith("q_") and isinstance(value, str):
             answers.setdefault(key[2:], []).append(value)
-    await run_in_threadpool(attempts.submit, database=request.app.state.database, banks=request.app.state.banks,
-                            attempt_id=attempt_id[:64], answers=answers)
+    state = request.app.state  # the API's writer call and job (attempts/router.py submit_attempt)
+    await state.database.writer(partial(attempts.record, banks=state.banks, attempt_id=attempt_id[:64],
+                                        answers=answers))
     return RedirectResponse(f"/quiz/attempt/{attempt_id}/result", status_code=303)
 
 

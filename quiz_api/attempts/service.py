@@ -1,9 +1,11 @@
 """Quiz attempts: start (draw and store), submit (grade and store once), read the result.
 
-The submission path, in one sitting: router.py awaits `record` in the group-commit writer
-(db.py), which reads the attempt, grades it in memory (pure), claims it with a conditional UPDATE,
-stores the answers and, on a pass, the certificate, all in the batch's one transaction; the
-answer is sent only after that transaction's commit (one fsync for the whole batch). A second or
+The submission path, in one sitting: `record` is the one function that records a submission; its
+doors (the API route and its fast lane in router.py, the HTML form in pages.py) await it in the
+group-commit writer (db.py). It reads the attempt, grades it in memory (pure), claims it with a
+conditional UPDATE, stores the answers and, on a pass, the certificate, all in the batch's one
+transaction; the answer is sent only after that transaction's commit (one fsync for the whole
+batch). A second or
 concurrent submit loses the claim and returns the stored result, so every attempt is recorded
 exactly once.
 """
@@ -17,7 +19,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import partial
 from operator import itemgetter
 from typing import Any
 
@@ -145,18 +146,6 @@ def load(*, conn: Connection, attempt_id: str) -> Any:
     if row is None:
         raise NotFound("unknown_attempt")
     return row
-
-
-def submit(
-    *, database: Database, banks: dict[str, Bank], attempt_id: str, answers: dict[str, list[str]],
-    lang: str | None = None,
-) -> dict[str, Any]:
-    """Grade and record an attempt once; later calls return the stored result unchanged.
-
-    Blocking form, for sync callers (the HTML form page): the work runs in the group-commit writer
-    and this returns once its batch is committed. The API awaits the writer instead (router.py).
-    """
-    return database.writer.run(partial(record, banks=banks, attempt_id=attempt_id, answers=answers, lang=lang))
 
 
 def record(

@@ -23,6 +23,16 @@ class Invalid(DomainError):
     status = 422
 
 
+class Unanswered(Invalid):
+    """Questions left without an answer (ids in the order shown): nothing is recorded unless the
+    learner says to submit anyway, so a slip of the thumb is not a failed attempt."""
+
+    def __init__(self, question_ids: list[str]) -> None:
+        super().__init__("unanswered", count=len(question_ids))
+        self.question_ids = question_ids
+        self.fields = {"question_ids": question_ids}
+
+
 class Expired(DomainError):
     status = 410
 

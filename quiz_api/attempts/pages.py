@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from quiz_api.attempts import service as attempts
 from quiz_api.banks import lesson_url
-from quiz_api.errors import DomainError, NotFound, TooSoon
+from quiz_api.errors import DomainError, NotFound, TooSoon, Unanswered
 from quiz_api.labels import pick_lang, t
 from quiz_api.learners import service as learners
 from quiz_api.learners.deps import cookie_learner, set_learner_cookie
@@ -110,14 +110,24 @@ async def quiz_begin(request: Request, module_id: str, csrf_token: Annotated[str
 
 @router.get("/quiz/attempt/{attempt_id}")
 def quiz_attempt(request: Request, attempt_id: str) -> Response:
+    return _attempt_page(request, attempt_id)
+
+
+def _attempt_page(request: Request, attempt_id: str, chosen: dict[str, list[str]] | None = None,
+                  unanswered: list[str] | None = None) -> Response:
+    """The questions of an open attempt; after a submission with questions unanswered (422), with the
+    answers given ticked and the others marked and listed at the top."""
     with request.app.state.database.reading() as db:
         row = attempts.load(conn=db.connection(), attempt_id=attempt_id[:64])
     if row.submitted_at is not None:
         return RedirectResponse(f"/quiz/attempt/{attempt_id}/result", status_code=303)
     bank = _bank(request, row.module_id)
     draw = [(qid, cids) for qid, cids in json.loads(row.draw)]
-    return render(request, "quiz_attempt.html", row.lang, bank=bank, attempt=row,
-                  questions=attempts.questions_payload(bank, draw, row.lang))
+    questions = attempts.questions_payload(bank, draw, row.lang)
+    missing = set(unanswered or ())
+    return render(request, "quiz_attempt.html", row.lang, status_code=422 if missing else 200, bank=bank,
+                  attempt=row, questions=questions, chosen=chosen or {}, missing_ids=missing,
+                  unanswered=[(number, q["id"]) for number, q in enumerate(questions, 1) if q["id"] in missing])
 
 
 @router.post("/quiz/attempt/{attempt_id}")
@@ -129,8 +139,11 @@ async def quiz_submit(request: Request, attempt_id: str) -> Response:
         if key.startswith("q_") and isinstance(value, str):
             answers.setdefault(key[2:], []).append(value)
     state = request.app.state  # the API's writer call and job (attempts/router.py submit_attempt)
-    await state.database.writer(partial(attempts.record, banks=state.banks, attempt_id=attempt_id[:64],
-                                        answers=answers))
+    try:
+        await state.database.writer(partial(attempts.record, banks=state.banks, attempt_id=attempt_id[:64],
+                                            answers=answers, allow_unanswered=form.get("allow_unanswered") == "yes"))
+    except Unanswered as exc:  # nothing recorded: the same questions again, with what was ticked
+        return await run_in_threadpool(_attempt_page, request, attempt_id, answers, exc.question_ids)
     return RedirectResponse(f"/quiz/attempt/{attempt_id}/result", status_code=303)
 
 

@@ -31,7 +31,16 @@ from quiz_api.banks import Bank
 from quiz_api.bodylimit import read_body, replay, too_large
 from quiz_api.errors import DomainError
 from quiz_api.learners import service as learners
-from quiz_api.schemas import INVALID, AttemptCreate, AttemptCreated, Problem, Submission, SubmissionResult
+from quiz_api.schemas import (
+    INVALID,
+    AttemptCreate,
+    AttemptCreated,
+    Problem,
+    Submission,
+    SubmissionResult,
+    UnansweredProblem,
+    ValidationProblem,
+)
 
 router = APIRouter(tags=["attempts"])
 
@@ -63,9 +72,13 @@ async def start_attempt(body: AttemptCreate, request: Request) -> Response:
 
 
 @router.post("/attempts/{attempt_id}/submit", response_model=SubmissionResult,
-             responses={404: {"model": Problem}, 410: {"model": Problem}, 422: INVALID})
+             responses={404: {"model": Problem}, 410: {"model": Problem}, 422: {
+                 "model": UnansweredProblem | Problem | ValidationProblem,
+                 "description": "questions without an answer (`unanswered`, unless allow_unanswered), other "
+                                "invalid answers (a Problem), or a body that does not fit (a ValidationProblem)"}})
 async def submit_attempt(body: Submission, request: Request, attempt_id: str = AttemptId) -> Response:
-    """Grade on the server and record once; submitting again returns the same result."""
+    """Grade on the server and record once; submitting again returns the same result. A question left
+    without an answer gets 422 `unanswered` (its id in question_ids) unless allow_unanswered is true."""
     state = request.app.state
     data = await state.database.writer(recording(state.banks, attempt_id, body))
     return Response(data, media_type="application/json")
@@ -75,7 +88,7 @@ def recording(banks: dict[str, Bank], attempt_id: str, body: Submission) -> Call
     """The writer job of a submission, the same for the route and the lane: attempts.record, its result
     as JSON bytes (attempts.result_json, the document the response model describes)."""
     return partial(attempts.record, banks=banks, attempt_id=attempt_id, answers=body.answers,
-                   render=attempts.result_json)
+                   allow_unanswered=body.allow_unanswered, render=attempts.result_json)
 
 
 _SUBMISSION = TypeAdapter(Submission)

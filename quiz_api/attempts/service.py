@@ -31,7 +31,7 @@ from quiz_api.attempts.models import Attempt, AttemptAnswer
 from quiz_api.banks import Bank, lesson_url
 from quiz_api.certificates import service as certificates
 from quiz_api.db import Database, Raw, utcnow
-from quiz_api.errors import Expired, Invalid, NotFound, TooSoon
+from quiz_api.errors import Expired, Invalid, NotFound, TooSoon, Unanswered
 from quiz_api.labels import LANGS
 from quiz_api.learners import service as learners
 
@@ -150,10 +150,11 @@ def load(*, conn: Connection, attempt_id: str) -> Any:
 
 def record(
     conn: Connection, *, banks: dict[str, Bank], attempt_id: str, answers: dict[str, list[str]],
-    lang: str | None = None, render: Render | None = None,
+    allow_unanswered: bool = False, lang: str | None = None, render: Render | None = None,
 ) -> Any:
     """The submission inside the caller's write transaction: read the attempt, grade it in memory,
-    claim it with a conditional UPDATE, store the answers and, on a pass, the certificate.
+    claim it with a conditional UPDATE, store the answers and, on a pass, the certificate. With a
+    question unanswered, nothing is stored (Unanswered) unless allow_unanswered.
 
     Whoever loses the claim (a second submit, or another worker's concurrent one) returns the
     stored result, so every attempt is recorded exactly once. The result comes as `render` makes
@@ -180,6 +181,10 @@ def record(
         result = grading.grade(draw, answers, bank.grading, bank.pass_mark)
     except grading.AnswerError as exc:
         raise Invalid(exc.reason, question_id=exc.question_id, choice_id=exc.choice_id or "") from exc
+    if not allow_unanswered:
+        unanswered = [item.question_id for item in result.items if not item.chosen]
+        if unanswered:
+            raise Unanswered(unanswered)
     claimed = raw.execute(_CLAIM, (raw.dt(now), result.correct_count, result.score, result.passed,
                                    attempt_id)).rowcount
     if claimed != 1:  # another worker recorded it between our read and our claim

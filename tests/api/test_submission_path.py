@@ -63,11 +63,14 @@ def refused(client, banks, database, kind: str) -> tuple[str, dict, int, str]:
     if kind == "expired":
         expire(database, attempt["attempt_id"])
         return attempt["attempt_id"], {"answers": answers}, 410, "attempt_expired"
+    if kind == "unanswered":
+        del answers[attempt["questions"][1]["id"]]
+        return attempt["attempt_id"], {"answers": answers}, 422, "unanswered"
     return "AAAAAAAAAnot-an-attempt", {"answers": answers}, 404, "unknown_attempt"
 
 
 @pytest.mark.parametrize("door", ["lane", "route"])
-@pytest.mark.parametrize("kind", ["unknown choice", "expired", "unknown attempt"])
+@pytest.mark.parametrize("kind", ["unknown choice", "expired", "unknown attempt", "unanswered"])
 def test_a_refused_submission_runs_its_statements_once(client, app, banks, database, runs, monkeypatch, door, kind):
     attempt_id, body, status, code = refused(client, banks, database, kind)
     if door == "route":
@@ -78,7 +81,7 @@ def test_a_refused_submission_runs_its_statements_once(client, app, banks, datab
     assert runs[0] and max(Counter(runs[0]).values()) == 1, runs[0]
 
 
-@pytest.mark.parametrize("kind", ["unknown choice", "expired", "unknown attempt"])
+@pytest.mark.parametrize("kind", ["unknown choice", "expired", "unknown attempt", "unanswered"])
 def test_a_refused_form_submission_runs_its_statements_once(client, banks, database, runs, kind):
     attempt_id, body, status, _ = refused(client, banks, database, kind)
     page = client.get("/quiz/mau-thu")
@@ -146,7 +149,8 @@ def test_the_lanes_results_are_the_routes_byte_for_byte(client, banks, doors, he
 
 REFUSALS = ["unknown question", "unknown choice", "two choices for one", "malformed", "not an object", "a string",
             "null", "answers not lists", "answers a list", "no answers", "an extra field", "a number for a choice",
-            "too many answers", "not UTF-8", "a lone surrogate", "deeply nested", "trailing garbage", "empty"]
+            "too many answers", "not UTF-8", "a lone surrogate", "deeply nested", "trailing garbage", "empty",
+            "two unanswered", "allow_unanswered not a bool"]
 
 
 def refusal(kind: str, attempt: dict, banks) -> bytes:
@@ -172,6 +176,9 @@ def refusal(kind: str, attempt: dict, banks) -> bytes:
         "deeply nested": b'{"answers": ' + b"[" * 5000 + b"]" * 5000 + b"}",
         "trailing garbage": b'{"answers": {}} x',
         "empty": b"",
+        "two unanswered": json.dumps({"answers": {q["id"]: [q["choices"][0]["id"]] for q in attempt["questions"][2:]},
+                                      "allow_unanswered": False}).encode(),
+        "allow_unanswered not a bool": b'{"answers": {}, "allow_unanswered": "perhaps"}',
     }[kind]
 
 

@@ -19,7 +19,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -194,8 +194,8 @@ def _pyformat(statement: str) -> str:
 @dataclass
 class _Job:
     fn: Callable[[Connection], Any]
-    future: Future | asyncio.Future
-    loop: asyncio.AbstractEventLoop | None = None  # set for awaiting callers of the threaded writer
+    future: asyncio.Future
+    loop: asyncio.AbstractEventLoop | None = None  # thread mode: the caller's loop, woken from a writer thread
 
 
 _STOP = object()
@@ -318,10 +318,9 @@ class GroupCommitWriter:
       commit's fsync does). Under the write lock SQLite statements never wait, so the loop is
       blocked only for their CPU time, and it keeps serving requests during the fsync. A thread
       hand-off per request cost about 140 µs of CPU (GIL ping-pong); this costs two per batch.
-    - otherwise (PostgreSQL, where every statement is a network round trip, and blocking callers):
-      writer threads run the batches (four on PostgreSQL, each with its own connection, so round
-      trips overlap); awaiting callers of one event loop are woken with one call_soon_threadsafe
-      per batch.
+    - otherwise (PostgreSQL, where every statement is a network round trip): writer threads run
+      the batches (four on PostgreSQL, each with its own connection, so round trips overlap);
+      awaiting callers of one event loop are woken with one call_soon_threadsafe per batch.
     """
 
     def __init__(self, engine: Engine, max_batch: int = 64) -> None:
@@ -339,16 +338,6 @@ class GroupCommitWriter:
         self._drains: set[asyncio.Task] = set()  # keeps running drain tasks referenced
         # Told after each batch: (jobs in it, jobs still waiting, seconds from BEGIN to COMMIT's end).
         self.on_batch: Callable[[int, int, float], None] | None = None
-
-    def submit(self, fn: Callable[[Connection], T]) -> Future:
-        """Queue fn; the future holds its result (or exception) once its batch has committed."""
-        future: Future = Future()
-        self._put(_Job(fn, future))
-        return future
-
-    def run(self, fn: Callable[[Connection], T]) -> T:
-        """Blocking: queue fn and wait for its committed result (for sync callers, e.g. form pages)."""
-        return self.submit(fn).result()
 
     async def __call__(self, fn: Callable[[Connection], T]) -> T:
         """Awaitable: queue fn and wait for its committed result without blocking the event loop."""
@@ -496,9 +485,8 @@ class GroupCommitWriter:
             if stop:
                 return
 
-    def _run_batch(self, batch: list[_Job]) -> list[Outcome]:
+    def _run_batch(self, jobs: list[_Job]) -> list[Outcome]:
         """Run the jobs in one transaction; their outcomes, once COMMIT has returned."""
-        jobs = [job for job in batch if job.loop is not None or job.future.set_running_or_notify_cancel()]
         isolated = False
         while True:
             try:
@@ -522,11 +510,7 @@ class GroupCommitWriter:
     def _resolve(outcomes: list[Outcome]) -> None:
         by_loop: dict[asyncio.AbstractEventLoop, list[Outcome]] = {}
         for outcome in outcomes:
-            job, ok, value = outcome
-            if job.loop is None:
-                job.future.set_result(value) if ok else job.future.set_exception(value)
-            else:
-                by_loop.setdefault(job.loop, []).append(outcome)
+            by_loop.setdefault(outcome[0].loop, []).append(outcome)
         for loop, items in by_loop.items():
             try:
                 loop.call_soon_threadsafe(_set_all, items)

@@ -1,4 +1,4 @@
-"""Domain errors: one type per kind of failure, mapped to an HTTP status in one place (main.py)."""
+"""Domain errors: one type per kind of failure, mapped to an HTTP answer in one place (problems.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ class DomainError(Exception):
         super().__init__(key)
         self.key = key
         self.params = params
+        self.fields: dict[str, object] = {}  # more of the answer than the message, e.g. question ids
 
 
 class NotFound(DomainError):
@@ -21,6 +22,16 @@ class NotFound(DomainError):
 
 class Invalid(DomainError):
     status = 422
+
+
+class Unanswered(Invalid):
+    """Questions left without an answer (ids in the order shown): nothing is recorded unless the
+    learner says to submit anyway, so a slip of the thumb is not a failed attempt."""
+
+    def __init__(self, question_ids: list[str]) -> None:
+        super().__init__("unanswered", count=len(question_ids))
+        self.question_ids = question_ids
+        self.fields = {"question_ids": question_ids}
 
 
 class Expired(DomainError):

@@ -35,6 +35,16 @@ MESSAGES: dict[str, dict[str, str]] = {
                        "en": "Choice “{choice_id}” does not belong to question “{question_id}”."},
     "one_choice_only": {"vi": "Câu hỏi “{question_id}” chỉ được chọn một đáp án.",
                         "en": "Question “{question_id}” takes only one answer."},
+    "unanswered": {"vi": "Còn {count} câu chưa trả lời, nên bài chưa được nộp. Bạn hãy trả lời rồi nộp bài, "
+                         "hoặc vẫn nộp (câu bỏ trống tính là sai).",
+                   "en": "Questions not answered yet: {count}. Nothing was submitted: answer them and submit, "
+                         "or submit anyway (an unanswered question counts as wrong)."},
+    # the quiz form, when questions are left unanswered
+    "unanswered_title": {"vi": "Bạn chưa trả lời hết các câu", "en": "Some questions are not answered yet"},
+    "question_no": {"vi": "Câu {number}", "en": "Question {number}"},
+    "not_answered": {"vi": "Chưa trả lời", "en": "Not answered yet"},
+    "submit_anyway": {"vi": "Vẫn nộp bài (câu bỏ trống tính là sai)",
+                      "en": "Submit anyway (unanswered questions count as wrong)"},
     "consent_required": {"vi": "Bạn cần đánh dấu đồng ý để chúng tôi lưu kết quả học tập.",
                          "en": "Please tick the consent box so we can record your results."},
     "name_required": {"vi": "Bạn hãy nhập họ và tên.", "en": "Please enter your full name."},

@@ -7,10 +7,8 @@ import logging
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from functools import partial
-from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import OperationalError
@@ -18,7 +16,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Receive, Scope, Send
 
-from quiz_api import apidocs, localtime, logs
+from quiz_api import apidocs, logs, problems
 from quiz_api.api import api_router
 from quiz_api.apigzip import ApiGZip
 from quiz_api.attempts import service as attempts
@@ -30,8 +28,8 @@ from quiz_api.bodylimit import BodyLimit
 from quiz_api.certificates.pages import router as certificate_pages_router
 from quiz_api.config import Settings, get_settings
 from quiz_api.db import Database
-from quiz_api.errors import DomainError, TooSoon
-from quiz_api.labels import pick_lang, t
+from quiz_api.errors import DomainError
+from quiz_api.labels import t
 from quiz_api.learners.pages import router as learner_pages_router
 from quiz_api.metrics import Observe, observe_batch
 from quiz_api.metrics import router as metrics_router
@@ -48,13 +46,18 @@ from quiz_api.secheaders import SecurityHeaders, content_security_policy, site_s
 from quiz_api.staticsite import SiteFiles
 
 log = logging.getLogger("kynangso")
-def _lang(request: Request) -> str:
-    return getattr(request.state, "lang", None) or pick_lang(
-        request.query_params.get("lang") or request.headers.get("accept-language"))
 
 
 def _wants_html(request: Request) -> bool:
     return not request.url.path.startswith("/api/")
+
+
+def _answer(request: Request, problem: problems.Problem, lang: str) -> Response:
+    """A problem (problems.py) as JSON for the API, as an error page for people."""
+    status, body, headers = problem
+    if _wants_html(request):  # a validation problem's message is beside its list of errors
+        return render_error(request, body.get("message") or body["detail"], status, lang, headers=headers)
+    return problems.json_answer(problem)
 
 
 class App(FastAPI):
@@ -127,34 +130,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
-        lang = _lang(request)
-        params = localtime.localise(exc.params, tz=profile.tz, zone_name=profile.zone_name(lang))
-        message = t(exc.key, lang, **params)
-        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooSoon) else None
-        if _wants_html(request):
-            return render_error(request, message, exc.status, lang, headers=headers)
-        return JSONResponse({"detail": message, "code": exc.key}, status_code=exc.status, headers=headers)
+        lang = problems.request_lang(request)
+        return _answer(request, problems.domain_problem(exc, lang, profile), lang)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
-        lang = _lang(request)
-        # Never echo what was sent (it may be personal data); dropped before encoding, since a body
-        # that is not UTF-8 (sent as text/plain, say) cannot be encoded and was a 500.
-        errors: list[Any] = jsonable_encoder([{k: v for k, v in e.items() if k not in ("input", "ctx")}
-                                              for e in exc.errors()], custom_encoder={Exception: str})
-        key = "malformed_json" if any(e.get("type") == "json_invalid" for e in errors) else "invalid_input"
-        if _wants_html(request):
-            return render_error(request, t(key, lang), 422, lang)
-        return JSONResponse({"detail": errors, "message": t(key, lang), "code": key}, status_code=422)
+        lang = problems.request_lang(request)
+        return _answer(request, problems.validation_problem(list(exc.errors()), lang), lang)
 
     @app.exception_handler(OperationalError)
     async def database_busy(request: Request, exc: OperationalError) -> Response:
-        log.warning("database error: %s", exc)
-        lang = _lang(request)
-        if _wants_html(request):
-            return render_error(request, t("server_busy", lang), 503, lang, headers={"Retry-After": "2"})
-        return JSONResponse({"detail": t("server_busy", lang), "code": "server_busy"}, status_code=503,
-                            headers={"Retry-After": "2"})
+        lang = problems.request_lang(request)
+        return _answer(request, problems.busy_problem(exc, lang), lang)
 
     # Every pooled connection busy for the pool's whole timeout (a burst on PostgreSQL): busy, not a 500.
     app.add_exception_handler(PoolTimeout, database_busy)
@@ -166,7 +153,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             # malformed JSON like any other, so it gets the same documented 422.
             return await validation_error(request, RequestValidationError(
                 [{"type": "json_invalid", "loc": ("body", exc.__cause__.start), "msg": "JSON decode error"}]))
-        lang = _lang(request)
+        lang = problems.request_lang(request)
         message = t("not_found", lang) if exc.status_code == 404 else str(exc.detail)
         if _wants_html(request) and exc.status_code != 405:
             return render_error(request, message, exc.status_code, lang)

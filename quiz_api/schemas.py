@@ -93,6 +93,9 @@ class Submission(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     answers: dict[str, list[str]] = Field(max_length=200)
+    allow_unanswered: bool = Field(
+        default=False, description="grade even if some questions have no answer (they count as wrong); "
+                                   "otherwise such a submission gets 422 `unanswered` and nothing is recorded")
 
 
 class QuestionResult(BaseModel):
@@ -124,6 +127,13 @@ class Problem(BaseModel):
 
     detail: str
     code: str
+
+
+class UnansweredProblem(Problem):
+    """422 `unanswered`: the questions without an answer, in the order shown; nothing was recorded and
+    the attempt stays open."""
+
+    question_ids: list[str]
 
 
 class FieldError(BaseModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -11,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from quiz_api.attempts import service as attempts
 from quiz_api.banks import lesson_url
-from quiz_api.errors import DomainError, NotFound, TooSoon
+from quiz_api.errors import DomainError, NotFound, TooSoon, Unanswered
 from quiz_api.labels import pick_lang, t
 from quiz_api.learners import service as learners
 from quiz_api.learners.deps import cookie_learner, set_learner_cookie
@@ -86,21 +87,21 @@ def quiz_register(
 
 
 @router.post("/quiz/{module_id}/start")
-def quiz_begin(request: Request, module_id: str, csrf_token: Annotated[str, Form()] = "",
-               lang: Lang = "vi") -> Response:
+async def quiz_begin(request: Request, module_id: str, csrf_token: Annotated[str, Form()] = "",
+                     lang: Lang = "vi") -> Response:
     lang = pick_lang(lang)
     check_csrf(request, csrf_token)
-    learner = _current_learner(request)
+    learner = await run_in_threadpool(_current_learner, request)
     if learner is None:
         return RedirectResponse(f"/quiz/{module_id}{_q(lang)}", status_code=303)
-    try:
-        with request.app.state.database.writing() as db:
-            started = attempts.start(conn=db.connection(), banks=request.app.state.banks,
-                                     settings=request.app.state.quiz_settings, learner_id=learner.id,
-                                     module_id=module_id, lang=lang)
+    state = request.app.state
+    try:  # the API's writer call (attempts/router.py start_attempt)
+        started = await state.database.writer(lambda conn: attempts.start(
+            conn=conn, banks=state.banks, settings=state.quiz_settings, learner_id=learner.id, module_id=module_id,
+            lang=lang))
     except DomainError as exc:  # e.g. the cooldown: say it on the quiz page, in the form's language
-        response = _start_page(request, module_id, lang, status_code=exc.status, learner=learner,
-                               error=t(exc.key, lang, **exc.params))
+        response = await run_in_threadpool(_start_page, request, module_id, lang, status_code=exc.status,
+                                           learner=learner, error=t(exc.key, lang, **exc.params))
         if isinstance(exc, TooSoon):
             response.headers["Retry-After"] = str(exc.retry_after)
         return response
@@ -109,14 +110,24 @@ def quiz_begin(request: Request, module_id: str, csrf_token: Annotated[str, Form
 
 @router.get("/quiz/attempt/{attempt_id}")
 def quiz_attempt(request: Request, attempt_id: str) -> Response:
+    return _attempt_page(request, attempt_id)
+
+
+def _attempt_page(request: Request, attempt_id: str, chosen: dict[str, list[str]] | None = None,
+                  unanswered: list[str] | None = None) -> Response:
+    """The questions of an open attempt; after a submission with questions unanswered (422), with the
+    answers given ticked and the others marked and listed at the top."""
     with request.app.state.database.reading() as db:
         row = attempts.load(conn=db.connection(), attempt_id=attempt_id[:64])
     if row.submitted_at is not None:
         return RedirectResponse(f"/quiz/attempt/{attempt_id}/result", status_code=303)
     bank = _bank(request, row.module_id)
     draw = [(qid, cids) for qid, cids in json.loads(row.draw)]
-    return render(request, "quiz_attempt.html", row.lang, bank=bank, attempt=row,
-                  questions=attempts.questions_payload(bank, draw, row.lang))
+    questions = attempts.questions_payload(bank, draw, row.lang)
+    missing = set(unanswered or ())
+    return render(request, "quiz_attempt.html", row.lang, status_code=422 if missing else 200, bank=bank,
+                  attempt=row, questions=questions, chosen=chosen or {}, missing_ids=missing,
+                  unanswered=[(number, q["id"]) for number, q in enumerate(questions, 1) if q["id"] in missing])
 
 
 @router.post("/quiz/attempt/{attempt_id}")
@@ -127,8 +138,12 @@ async def quiz_submit(request: Request, attempt_id: str) -> Response:
     for key, value in form.multi_items():
         if key.startswith("q_") and isinstance(value, str):
             answers.setdefault(key[2:], []).append(value)
-    await run_in_threadpool(attempts.submit, database=request.app.state.database, banks=request.app.state.banks,
-                            attempt_id=attempt_id[:64], answers=answers)
+    state = request.app.state  # the API's writer call and job (attempts/router.py submit_attempt)
+    try:
+        await state.database.writer(partial(attempts.record, banks=state.banks, attempt_id=attempt_id[:64],
+                                            answers=answers, allow_unanswered=form.get("allow_unanswered") == "yes"))
+    except Unanswered as exc:  # nothing recorded: the same questions again, with what was ticked
+        return await run_in_threadpool(_attempt_page, request, attempt_id, answers, exc.question_ids)
     return RedirectResponse(f"/quiz/attempt/{attempt_id}/result", status_code=303)
 
 

@@ -1,9 +1,11 @@
 """Quiz attempts: start (draw and store), submit (grade and store once), read the result.
 
-The submission path, in one sitting: router.py awaits `record` in the group-commit writer
-(db.py), which reads the attempt, grades it in memory (pure), claims it with a conditional UPDATE,
-stores the answers and, on a pass, the certificate, all in the batch's one transaction; the
-answer is sent only after that transaction's commit (one fsync for the whole batch). A second or
+The submission path, in one sitting: `record` is the one function that records a submission; its
+doors (the API route and its fast lane in router.py, the HTML form in pages.py) await it in the
+group-commit writer (db.py). It reads the attempt, grades it in memory (pure), claims it with a
+conditional UPDATE, stores the answers and, on a pass, the certificate, all in the batch's one
+transaction; the answer is sent only after that transaction's commit (one fsync for the whole
+batch). A second or
 concurrent submit loses the claim and returns the stored result, so every attempt is recorded
 exactly once.
 """
@@ -29,7 +31,7 @@ from quiz_api.attempts.models import Attempt, AttemptAnswer
 from quiz_api.banks import Bank, lesson_url
 from quiz_api.certificates import service as certificates
 from quiz_api.db import Database, Raw, utcnow
-from quiz_api.errors import DomainError, Expired, Invalid, NotFound, TooSoon
+from quiz_api.errors import DomainError, Expired, Invalid, NotFound, TooSoon, Unanswered
 from quiz_api.labels import LANGS
 from quiz_api.learners import service as learners
 
@@ -146,24 +148,13 @@ def load(*, conn: Connection, attempt_id: str) -> Any:
     return row
 
 
-def submit(
-    *, database: Database, banks: dict[str, Bank], attempt_id: str, answers: dict[str, list[str]],
-    lang: str | None = None,
-) -> dict[str, Any]:
-    """Grade and record an attempt once; later calls return the stored result unchanged.
-
-    Blocking form, for sync callers (the HTML form page): the work runs in the group-commit writer
-    and this returns once its batch is committed. The API awaits the writer instead (router.py).
-    """
-    return database.writer.run(Submission(banks=banks, attempt_id=attempt_id, answers=answers, lang=lang))
-
-
 def record(
     conn: Connection, *, banks: dict[str, Bank], attempt_id: str, answers: dict[str, list[str]],
-    lang: str | None = None, render: Render | None = None,
+    allow_unanswered: bool = False, lang: str | None = None, render: Render | None = None,
 ) -> Any:
     """The submission inside the caller's write transaction: read the attempt, grade it in memory,
-    claim it with a conditional UPDATE, store the answers and, on a pass, the certificate.
+    claim it with a conditional UPDATE, store the answers and, on a pass, the certificate. With a
+    question unanswered, nothing is stored (Unanswered) unless allow_unanswered.
 
     Whoever loses the claim (a second submit, or another worker's concurrent one) returns the
     stored result, so every attempt is recorded exactly once. The result comes as `render` makes
@@ -190,6 +181,10 @@ def record(
         result = grading.grade(draw, answers, bank.grading, bank.pass_mark)
     except grading.AnswerError as exc:
         raise Invalid(exc.reason, question_id=exc.question_id, choice_id=exc.choice_id or "") from exc
+    if not allow_unanswered:
+        unanswered = [item.question_id for item in result.items if not item.chosen]
+        if unanswered:
+            raise Unanswered(unanswered)
     claimed = raw.execute(_CLAIM, (raw.dt(now), result.correct_count, result.score, result.passed,
                                    attempt_id)).rowcount
     if claimed != 1:  # another worker recorded it between our read and our claim
@@ -217,15 +212,16 @@ class Submission:
     """One submission as a group-commit job: alone it is `record`; next to others in a batch on
     PostgreSQL the writer hands them all to `record_many` (db._run_jobs' bulk jobs)."""
 
-    __slots__ = ("answers", "attempt_id", "banks", "lang", "render")
+    __slots__ = ("allow_unanswered", "answers", "attempt_id", "banks", "lang", "render")
 
     def __init__(self, *, banks: dict[str, Bank], attempt_id: str, answers: dict[str, list[str]],
-                 lang: str | None = None, render: Render | None = None) -> None:
+                 allow_unanswered: bool = False, lang: str | None = None, render: Render | None = None) -> None:
         self.banks, self.attempt_id, self.answers, self.lang, self.render = banks, attempt_id, answers, lang, render
+        self.allow_unanswered = allow_unanswered
 
     def __call__(self, conn: Connection) -> Any:
-        return record(conn, banks=self.banks, attempt_id=self.attempt_id, answers=self.answers, lang=self.lang,
-                      render=self.render)
+        return record(conn, banks=self.banks, attempt_id=self.attempt_id, answers=self.answers,
+                      allow_unanswered=self.allow_unanswered, lang=self.lang, render=self.render)
 
     @staticmethod
     def bulk(conn: Connection, jobs: list[Submission]) -> list[tuple[bool, Any]]:
@@ -267,12 +263,16 @@ def record_many(conn: Connection, jobs: list[Submission]) -> list[tuple[bool, An
                 continue
             expires_at = raw.read_dt(expires_at)
             if now > expires_at + GRACE:
-                raise Expired("attempt_expired", expires_at=expires_at.strftime("%H:%M %d/%m/%Y UTC"))
+                raise Expired("attempt_expired", expires_at=expires_at)  # stored (UTC): shown in local time
             draw = orjson.loads(draw_json)
             try:
                 result = grading.grade(draw, job.answers, bank.grading, bank.pass_mark)
             except grading.AnswerError as exc:
                 raise Invalid(exc.reason, question_id=exc.question_id, choice_id=exc.choice_id or "") from exc
+            if not job.allow_unanswered:
+                unanswered = [item.question_id for item in result.items if not item.chosen]
+                if unanswered:
+                    raise Unanswered(unanswered)
         except Exception as exc:  # noqa: BLE001 - nothing written for it: the error is this job's answer
             outcomes[i] = (False, exc)
             continue

@@ -228,7 +228,9 @@ def test_an_expired_attempt_cannot_be_submitted(client, database):
 def test_after_a_failed_attempt_the_learner_waits_for_the_cooldown(client, banks, database):
     code = new_learner(client)
     attempt = start(client, code)
-    client.post(f"/api/v1/attempts/{attempt['attempt_id']}/submit", json={"answers": {}})
+    failed = client.post(f"/api/v1/attempts/{attempt['attempt_id']}/submit",
+                         json={"answers": {}, "allow_unanswered": True})
+    assert failed.json()["score"] == 0
     response = client.post("/api/v1/attempts", json={"learner_code": code, "module_id": MODULE})
     assert response.status_code == 429 and response.json()["code"] == "cooldown"
     assert int(response.headers["retry-after"]) > 0
@@ -256,6 +258,52 @@ def test_the_cooldown_follows_the_last_submitted_attempt(client, banks, database
                        .values(submitted_at=utcnow() - timedelta(minutes=minutes_ago)))
     response = client.post("/api/v1/attempts", json={"learner_code": code, "module_id": MODULE})
     assert response.status_code == (429 if waits else 201), response.text
+
+
+@pytest.mark.parametrize("left", [1, 2, 5])
+def test_unanswered_questions_get_422_with_their_ids_and_nothing_is_recorded(client, banks, database, left):
+    attempt = start(client, new_learner(client))
+    answers = answer_key(banks, attempt, right=5)
+    missing = [q["id"] for q in attempt["questions"]][-left:]
+    for qid in missing[::2]:
+        del answers[qid]
+    for qid in missing[1::2]:
+        answers[qid] = []  # an empty list is no answer either
+    response = client.post(f"/api/v1/attempts/{attempt['attempt_id']}/submit", json={"answers": answers},
+                           headers={"accept-language": "en"})
+    assert response.status_code == 422
+    problem = response.json()
+    assert problem["code"] == "unanswered" and problem["question_ids"] == missing  # in the order shown
+    assert f": {left}." in problem["detail"]
+    assert count(database, AttemptAnswer) == 0 and count(database, Certificate) == 0
+    with database.reading() as db:
+        assert db.scalar(select(Attempt.submitted_at)) is None  # still open: it can be finished
+    done = client.post(f"/api/v1/attempts/{attempt['attempt_id']}/submit",
+                       json={"answers": answer_key(banks, attempt, right=5)})
+    assert done.status_code == 200 and done.json()["score"] == 1.0
+
+
+def test_allow_unanswered_grades_what_was_answered(client, banks, database):
+    attempt = start(client, new_learner(client))
+    answers = answer_key(banks, attempt, right=5)
+    skipped = attempt["questions"][0]["id"]
+    del answers[skipped]
+    response = client.post(f"/api/v1/attempts/{attempt['attempt_id']}/submit",
+                           json={"answers": answers, "allow_unanswered": True})
+    assert response.status_code == 200
+    result = response.json()
+    assert result["correct_count"] == 4 and result["passed"] is True  # 4/5 meets the 0.8 pass mark
+    assert [q["chosen"] for q in result["questions"] if q["id"] == skipped] == [[]]
+    assert count(database, AttemptAnswer) == 5
+
+
+def test_an_answered_submission_needs_no_allow_unanswered_and_a_bad_one_is_refused(client, banks):
+    attempt = start(client, new_learner(client))
+    url = f"/api/v1/attempts/{attempt['attempt_id']}/submit"
+    bad = client.post(url, json={"answers": {}, "allow_unanswered": "perhaps"})
+    assert bad.status_code == 422 and bad.json()["code"] == "invalid_input"
+    ok = client.post(url, json={"answers": answer_key(banks, attempt, right=0), "allow_unanswered": False})
+    assert ok.status_code == 200 and ok.json()["score"] == 0
 
 
 def test_passing_again_keeps_the_first_certificate(client, banks, database):

@@ -118,8 +118,84 @@ def test_the_cooldown_is_explained_on_the_quiz_page_in_the_forms_language(client
     start = client.post(f"/quiz/{MODULE}/start", data={"csrf_token": csrf(registered.text), "lang": "vi"},
                         follow_redirects=False)
     quiz = client.get(start.headers["location"])
-    client.post(start.headers["location"], data={"csrf_token": csrf(quiz.text)})  # nothing answered: fails
+    failed = client.post(start.headers["location"], data={"csrf_token": csrf(quiz.text), "allow_unanswered": "yes"},
+                         follow_redirects=False)
+    assert failed.status_code == 303  # nothing answered, submitted anyway: a failed attempt
     again = client.post(f"/quiz/{MODULE}/start", data={"csrf_token": csrf(quiz.text), "lang": "vi"},
                         headers={"accept-language": "en"}, follow_redirects=False)
     assert again.status_code == 429 and int(again.headers["retry-after"]) > 0
     assert "đọc lại bài học" in again.text and "Bắt đầu làm bài" in again.text
+
+
+def started_quiz(client, name="Võ Thị Sáu"):
+    """A registered learner's open attempt: (its URL, the quiz page, question ids in the order shown)."""
+    registered = register(client, name=name)
+    start = client.post(f"/quiz/{MODULE}/start", data={"csrf_token": csrf(registered.text), "lang": "vi"},
+                        follow_redirects=False)
+    quiz = client.get(start.headers["location"])
+    return start.headers["location"], quiz, list(dict.fromkeys(re.findall(r'name="q_([^"]+)" value="', quiz.text)))
+
+
+def ticked(html: str) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for qid, cid in re.findall(r'name="q_([^"]+)" value="([^"]+)" checked', html):
+        found.setdefault(qid, []).append(cid)
+    return {qid: sorted(cids) for qid, cids in found.items()}
+
+
+def test_a_quiz_sent_with_questions_unanswered_comes_back_with_the_answers_kept(client, banks, database):
+    url, quiz, qids = started_quiz(client)
+    bank = banks[MODULE]
+    # all right, one multiple-answer question with both its answers, but two questions left blank
+    multiple = next((q for q in qids if bank.questions[q].type == "multiple"), qids[0])
+    blank = [q for q in qids if q != multiple][-2:]
+    given = {q: sorted(bank.questions[q].correct) for q in qids if q not in blank}
+    form = {"csrf_token": csrf(quiz.text)} | {f"q_{q}": chosen for q, chosen in given.items()}
+    back = client.post(url, data=form, follow_redirects=False)
+    assert back.status_code == 422
+    html = back.text
+    assert ticked(html) == given  # what was ticked is ticked again, nothing else
+    # listed at the top, in the order shown, linking to each question
+    listed = re.search(r'<div class="admonition warning kns-unanswered" role="alert".*?</div>', html, re.DOTALL).group(0)
+    numbers = [qids.index(q) + 1 for q in blank]
+    assert re.findall(r'<a href="#q-([^"]+)">Câu (\d+)</a>', listed) == [(q, str(n)) for q, n in zip(blank, numbers)]
+    assert "Còn 2 câu chưa trả lời" in listed
+    for q in qids:  # each blank question marked, with a label a screen reader reads with it
+        fieldset = re.search(rf'<fieldset class="([^"]+)" id="q-{re.escape(q)}"([^>]*)>', html)
+        assert fieldset, q
+        if q in blank:
+            assert "is-unanswered" in fieldset.group(1)
+            note = re.search(r'aria-describedby="([^"]+)"', fieldset.group(2)).group(1)
+            assert re.search(rf'<p class="kns-unanswered-note" id="{note}">Chưa trả lời</p>', html)
+        else:
+            assert "is-unanswered" not in fieldset.group(1) and "aria-describedby" not in fieldset.group(2)
+    assert 'name="allow_unanswered" value="yes"' in html
+    assert client.get(f"{url}/result", follow_redirects=False).status_code == 303  # nothing recorded: still open
+    # answered now: graded
+    form |= {f"q_{q}": sorted(bank.questions[q].correct) for q in blank}
+    done = client.post(url, data=form, follow_redirects=False)
+    assert done.status_code == 303
+    assert "5/5" in client.get(done.headers["location"]).text
+
+
+def test_submit_anyway_grades_the_questions_answered(client, banks):
+    url, quiz, qids = started_quiz(client)
+    bank = banks[MODULE]
+    form = {"csrf_token": csrf(quiz.text)} | {f"q_{q}": sorted(bank.questions[q].correct) for q in qids[:3]}
+    back = client.post(url, data=form, follow_redirects=False)
+    assert back.status_code == 422 and "Vẫn nộp bài" in back.text
+    done = client.post(url, data=form | {"allow_unanswered": "yes"}, follow_redirects=False)
+    assert done.status_code == 303
+    result = client.get(done.headers["location"]).text
+    assert "3/5" in result and "Chưa đạt" in result
+
+
+def test_an_unanswered_quiz_in_english_says_so_in_english(client, banks):
+    registered = register(client, name="Jane", lang="en")
+    start = client.post(f"/quiz/{MODULE}/start", data={"csrf_token": csrf(registered.text), "lang": "en"},
+                        follow_redirects=False)
+    quiz = client.get(start.headers["location"])
+    back = client.post(start.headers["location"], data={"csrf_token": csrf(quiz.text)}, follow_redirects=False)
+    assert back.status_code == 422
+    assert "Question 1</a>" in back.text and "Not answered yet" in back.text and "Submit anyway" in back.text
+    assert "Chưa trả lời" not in back.text

@@ -2,9 +2,10 @@
 
 A citizen on a phone reads a lesson, finds it again by typing without diacritics, takes the module quiz,
 fails, reads the section the result points to, is asked to wait, retakes, passes, opens her certificate
-and checks it as an employer would; the same in English on a desktop; the quiz with JavaScript off; an
-organiser downloads an export; a learner takes a copy of her data and erases it; axe-core finds no
-serious or critical problem on the pages they all see. Screenshots go to test-artifacts/.
+and checks it as an employer would; the same in English on a desktop; the quiz with JavaScript off, and
+a quiz sent with questions unanswered coming back to be finished; an organiser downloads an export; a
+learner takes a copy of her data and erases it; axe-core finds no serious or critical problem on the
+pages they all see. Screenshots go to test-artifacts/.
 """
 
 from __future__ import annotations
@@ -260,6 +261,67 @@ def test_the_quiz_works_with_javascript_off(browser, server, artifacts, answer_k
         shot(page, artifacts, "nojs-result")
         page.get_by_role("link", name=VI.open_certificate).click()
         expect(page.locator("#holder")).to_have_text("Lê Thị Hoa")
+    finally:
+        context.close()
+
+
+def test_a_slip_of_the_thumb_is_not_a_failed_attempt(browser, server, artifacts, answer_key):
+    """On a phone with JavaScript off, the learner presses Submit with two questions unanswered: the quiz
+    comes back with her answers still ticked and the two listed at the top; she follows the links, answers
+    them, submits, and passes at the first attempt."""
+    bank = answer_key["kinh-te-so"]
+    code = api_learner(server, "Huỳnh Thị Mai")
+    context = browser.new_context(base_url=server.url, locale="vi-VN", java_script_enabled=False, **PHONE)
+    context.add_cookies([{"name": "kns_learner", "value": code, "url": server.url}])
+    page = context.new_page()
+    try:
+        page.goto("/quiz/kinh-te-so")
+        page.get_by_role("button", name=VI.start).click()
+        expect(page).to_have_url(re.compile(r"/quiz/attempt/[\w-]+$"))
+        attempt_url = page.url
+        fieldsets = page.locator("fieldset.kns-question").all()
+        skipped = [1, len(fieldsets) - 1]  # the second and the last question
+        qids = []
+        for i, fieldset in enumerate(fieldsets):
+            qid = fieldset.get_attribute("id").removeprefix("q-")
+            qids.append(qid)
+            if i not in skipped:
+                for choice in sorted(bank.questions[qid].correct):
+                    fieldset.locator(f"input[value='{choice}']").check()
+        page.get_by_role("button", name=VI.submit, exact=True).click()
+
+        # Back on the quiz, not on a result: the two questions listed, marked, the answers kept.
+        expect(page).to_have_url(attempt_url)
+        listed = page.locator("#unanswered")
+        expect(listed).to_be_visible()
+        expect(listed).to_contain_text("Còn 2 câu chưa trả lời")
+        links = listed.get_by_role("link")
+        expect(links).to_have_text([f"Câu {i + 1}" for i in skipped])
+        for i, qid in enumerate(qids):
+            fieldset = page.locator(f"fieldset[id='q-{qid}']")
+            if i in skipped:
+                expect(fieldset).to_have_class(re.compile(r"\bis-unanswered\b"))
+                expect(fieldset).to_have_accessible_description("Chưa trả lời")
+                expect(fieldset.locator("input:checked")).to_have_count(0)
+            else:
+                expect(fieldset.locator("input:checked")).to_have_count(len(bank.questions[qid].correct))
+        expect(page.get_by_role("button", name="Vẫn nộp bài")).to_be_visible()
+        shot(page, artifacts, "unanswered-listed")
+
+        # Each link leads to its question; she answers it there.
+        for i in skipped:
+            qid = qids[i]
+            listed.get_by_role("link", name=f"Câu {i + 1}", exact=True).click()
+            expect(page).to_have_url(re.compile(rf"#q-{re.escape(qid)}$"))
+            fieldset = page.locator(f"fieldset[id='q-{qid}']")
+            expect(fieldset).to_be_in_viewport()
+            for choice in sorted(bank.questions[qid].correct):
+                fieldset.locator(f"input[value='{choice}']").check()
+        page.get_by_role("button", name=VI.submit, exact=True).click()
+        expect(page).to_have_url(re.compile(r"/result$"))
+        expect(page.locator(".admonition-title").first).to_contain_text(VI.passed)
+        expect(page.locator("li.kns-result.is-right")).to_have_count(len(qids))
+        shot(page, artifacts, "unanswered-then-passed")
     finally:
         context.close()
 

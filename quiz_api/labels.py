@@ -12,6 +12,19 @@ GROUPS: dict[str, dict[str, str]] = {
 }
 
 MESSAGES: dict[str, dict[str, str]] = {
+    # pages: words shared by several templates
+    "common.my_data": {"vi": "Dữ liệu của tôi", "en": "My data"},
+    # the link to the other language, named in that language
+    "common.other_language": {"vi": "English", "en": "Tiếng Việt"},
+    "common.site_name": {"vi": "Kỹ năng số", "en": "Digital skills"},
+    "common.home_page": {"vi": "Trang chủ", "en": "Home page"},
+    "common.please_check": {"vi": "Bạn hãy xem lại", "en": "Please check"},
+    # pages: base.html
+    "base.skip_content": {"vi": "Bỏ qua, đến nội dung", "en": "Skip to content"},
+    "base.header_nav": {"vi": "Đầu trang", "en": "Header"},
+    # pages: error.html
+    "error.system_busy": {"vi": "Hệ thống đang bận", "en": "The system is busy"},
+    "error.something_needs_attention": {"vi": "Có điều cần bạn xem lại", "en": "Something needs your attention"},
     # errors
     "invalid_input": {"vi": "Dữ liệu gửi lên chưa hợp lệ.", "en": "The data sent is not valid."},
     "body_too_large": {"vi": "Dữ liệu gửi lên quá lớn.", "en": "The request body is too large."},

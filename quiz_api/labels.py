@@ -14,6 +14,7 @@ GROUPS: dict[str, dict[str, str]] = {
 MESSAGES: dict[str, dict[str, str]] = {
     # pages: words shared by several templates
     "common.my_data": {"vi": "Dữ liệu của tôi", "en": "My data"},
+    "common.learner_code": {"vi": "Mã học viên", "en": "Learner code"},
     # the link to the other language, named in that language
     "common.other_language": {"vi": "English", "en": "Tiếng Việt"},
     "common.site_name": {"vi": "Kỹ năng số", "en": "Digital skills"},
@@ -25,6 +26,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     # pages: error.html
     "error.system_busy": {"vi": "Hệ thống đang bận", "en": "The system is busy"},
     "error.something_needs_attention": {"vi": "Có điều cần bạn xem lại", "en": "Something needs your attention"},
+    # pages: learner_resume.html
+    "learner_resume.heading": {"vi": "Học tiếp với mã học viên", "en": "Continue with your learner code"},
+    "learner_resume.continue": {"vi": "Tiếp tục", "en": "Continue"},
+    # pages: learner_erased.html
+    "learner_erased.after_erasure": {
+        "vi": "Sự đồng ý của bạn đã được rút lại và thiết bị này đã quên mã học viên của bạn. Chỉ còn số liệu ẩn "
+              "danh. Các chứng nhận đã cấp cho bạn khi được xác minh sẽ hiện “người được cấp đã xóa dữ liệu”.",
+        "en": "Your consent is withdrawn and this device has forgotten your learner code. Only anonymous counts "
+              "remain. Certificates issued to you now verify as “holder erased their data”."},
     # errors
     "invalid_input": {"vi": "Dữ liệu gửi lên chưa hợp lệ.", "en": "The data sent is not valid."},
     "body_too_large": {"vi": "Dữ liệu gửi lên quá lớn.", "en": "The request body is too large."},

@@ -20,6 +20,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "common.site_name": {"vi": "Kỹ năng số", "en": "Digital skills"},
     "common.home_page": {"vi": "Trang chủ", "en": "Home page"},
     "common.please_check": {"vi": "Bạn hãy xem lại", "en": "Please check"},
+    "common.dashboard": {"vi": "Bảng điều khiển", "en": "Dashboard"},
+    "common.units_targets": {"vi": "Đơn vị và chỉ tiêu", "en": "Units and targets"},
+    "common.username": {"vi": "Tên đăng nhập", "en": "Username"},
     # pages: base.html
     "base.skip_content": {"vi": "Bỏ qua, đến nội dung", "en": "Skip to content"},
     "base.header_nav": {"vi": "Đầu trang", "en": "Header"},
@@ -35,6 +38,24 @@ MESSAGES: dict[str, dict[str, str]] = {
               "danh. Các chứng nhận đã cấp cho bạn khi được xác minh sẽ hiện “người được cấp đã xóa dữ liệu”.",
         "en": "Your consent is withdrawn and this device has forgotten your learner code. Only anonymous counts "
               "remain. Certificates issued to you now verify as “holder erased their data”."},
+    # pages: organiser_base.html
+    "organiser_base.accounts": {"vi": "Tài khoản", "en": "Accounts"},
+    "organiser_base.log_out": {"vi": "Đăng xuất", "en": "Log out"},
+    # pages: organiser_login.html
+    "organiser_login.title": {"vi": "Đăng nhập người tổ chức", "en": "Organiser login"},
+    "organiser_login.heading": {"vi": "Đăng nhập dành cho người tổ chức", "en": "Organiser login"},
+    "organiser_login.intro": {
+        "vi": "Dành cho người tổ chức của cơ quan, xã, phường và quản trị viên của tỉnh. Người học không cần tài "
+              "khoản.",
+        "en": "For the organisers of an agency, commune or ward, and the province's administrators. Learners do not "
+              "need an account."},
+    "organiser_login.password": {"vi": "Mật khẩu", "en": "Password"},
+    "organiser_login.log_in": {"vi": "Đăng nhập", "en": "Log in"},
+    "organiser_login.no_account": {
+        "vi": "Chưa có tài khoản? Hãy đề nghị quản trị viên của tỉnh tạo; quản trị viên đầu tiên được tạo trên máy "
+              "chủ bằng lệnh",
+        "en": "No account yet? Ask the province's administrator; the first administrator is created on the server "
+              "with"},
     # errors
     "invalid_input": {"vi": "Dữ liệu gửi lên chưa hợp lệ.", "en": "The data sent is not valid."},
     "body_too_large": {"vi": "Dữ liệu gửi lên quá lớn.", "en": "The request body is too large."},

@@ -24,6 +24,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "common.units_targets": {"vi": "Đơn vị và chỉ tiêu", "en": "Units and targets"},
     "common.username": {"vi": "Tên đăng nhập", "en": "Username"},
     "common.units": {"vi": "Đơn vị", "en": "Units"},
+    "common.full_name": {"vi": "Họ và tên", "en": "Full name"},
+    "common.organisation_optional": {"vi": "Tổ chức, doanh nghiệp (không bắt buộc)", "en": "Organisation (optional)"},
+    "common.quiz": {"vi": "Bài kiểm tra", "en": "Quiz"},
     # pages: base.html
     "base.skip_content": {"vi": "Bỏ qua, đến nội dung", "en": "Skip to content"},
     "base.header_nav": {"vi": "Đầu trang", "en": "Header"},
@@ -87,6 +90,45 @@ MESSAGES: dict[str, dict[str, str]] = {
     "organiser_accounts.set_password": {"vi": "Đặt mật khẩu", "en": "Set password"},
     "organiser_accounts.password_min": {"vi": "Mật khẩu (ít nhất {length} ký tự)",
                                         "en": "Password (at least {length} characters)"},
+    # pages: quiz_start.html
+    "quiz_start.read_lessons_first": {"vi": "Đọc bài học trước", "en": "Read the lessons first"},
+    "quiz_start.your_code": {"vi": "Mã học viên của bạn", "en": "Your learner code"},
+    "quiz_start.code_shown_once": {
+        "vi": "Hãy chép lại hoặc chụp ảnh mã này: mã chỉ hiện một lần. Với mã này bạn học tiếp trên thiết bị khác, "
+              "xem hoặc xóa dữ liệu của mình.",
+        "en": "Write it down or take a photo: it is shown only once. With it you continue on another device, see or "
+              "erase your data."},
+    "quiz_start.learning_as": {"vi": "Bạn đang học với tên", "en": "You are learning as"},
+    "quiz_start.start_quiz": {"vi": "Bắt đầu làm bài", "en": "Start the quiz"},
+    "quiz_start.profile_once": {"vi": "Thông tin của bạn (chỉ một lần)", "en": "Your profile (once)"},
+    "quiz_start.you_are": {"vi": "Bạn là", "en": "You are"},
+    "quiz_start.unit": {"vi": "Cơ quan, xã hoặc phường của bạn", "en": "Your agency, commune or ward"},
+    "quiz_start.choose": {"vi": "— chọn —", "en": "— choose —"},
+    "quiz_start.email_optional": {"vi": "Email (không bắt buộc)", "en": "Email (optional)"},
+    "quiz_start.phone_optional": {"vi": "Số điện thoại (không bắt buộc)", "en": "Phone (optional)"},
+    "quiz_start.how_we_use_data": {"vi": "Chúng tôi dùng dữ liệu của bạn thế nào", "en": "How we use your data"},
+    "quiz_start.consent": {
+        "vi": "Tôi đã đọc thông báo trên và đồng ý cho xử lý dữ liệu của tôi cho các mục đích này.",
+        "en": "I have read the notice above and agree that my data is processed for these purposes."},
+    "quiz_start.save_continue": {"vi": "Lưu và tiếp tục", "en": "Save and continue"},
+    "quiz_start.have_code": {"vi": "Bạn đã có mã học viên?", "en": "Already have a learner code?"},
+    "quiz_start.continue_my_code": {"vi": "Tiếp tục với mã của tôi", "en": "Continue with my code"},
+    "quiz_start.intro": {
+        "vi": "{questions} câu hỏi rút từ các bài học; đạt khi trả lời đúng {pass_percent}%. Sau khi nộp bài, bạn "
+              "thấy từng câu đúng hay sai, vì sao, và nên đọc lại mục nào.",
+        "en": "{questions} questions drawn from the lessons; you pass with {pass_percent}% correct. After you "
+              "submit you see, for each question, whether you were right, why, and which lesson section to read."},
+    "quiz_start.notice": {
+        "vi": "Chúng tôi lưu họ tên, nhóm, đơn vị, các thông tin không bắt buộc bạn điền và kết quả làm bài, để ghi "
+              "nhận việc học, cấp chứng nhận và thống kê số người được đào tạo cho kế hoạch chuyển đổi số của tỉnh. "
+              "Người tổ chức của đơn vị bạn xem được kết quả của bạn; số liệu tổng hợp ẩn các nhóm dưới 5 người. "
+              "Nếu bạn không dùng hệ thống trong {months} tháng, dữ liệu cá nhân của bạn tự động bị xóa. Bạn có thể "
+              "xem, tải về, sửa hoặc xóa dữ liệu của mình bất cứ lúc nào tại “Dữ liệu của tôi”.",
+        "en": "We keep your name, group, unit, the optional fields you fill in, and your quiz results, to record "
+              "your training, issue your certificates and count, for the province's digital-transformation plan, "
+              "how many people were trained. Organisers of your unit see your results; published statistics hide "
+              "groups of fewer than 5 people. If you do not use the platform for {months} months, your personal "
+              "data is erased automatically. You can see, download, correct or erase your data at any time on “My data”."},
     # errors
     "invalid_input": {"vi": "Dữ liệu gửi lên chưa hợp lệ.", "en": "The data sent is not valid."},
     "body_too_large": {"vi": "Dữ liệu gửi lên quá lớn.", "en": "The request body is too large."},

@@ -27,6 +27,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "common.full_name": {"vi": "Họ và tên", "en": "Full name"},
     "common.organisation_optional": {"vi": "Tổ chức, doanh nghiệp (không bắt buộc)", "en": "Organisation (optional)"},
     "common.quiz": {"vi": "Bài kiểm tra", "en": "Quiz"},
+    "common.group": {"vi": "Nhóm", "en": "Group"},
+    "common.module": {"vi": "Học phần", "en": "Module"},
+    "common.result": {"vi": "Kết quả", "en": "Result"},
     # pages: base.html
     "base.skip_content": {"vi": "Bỏ qua, đến nội dung", "en": "Skip to content"},
     "base.header_nav": {"vi": "Đầu trang", "en": "Header"},
@@ -129,6 +132,89 @@ MESSAGES: dict[str, dict[str, str]] = {
               "how many people were trained. Organisers of your unit see your results; published statistics hide "
               "groups of fewer than 5 people. If you do not use the platform for {months} months, your personal "
               "data is erased automatically. You can see, download, correct or erase your data at any time on “My data”."},
+    # pages: learner_data.html
+    "learner_data.read_rights_lesson": {"vi": "Đọc bài học về các quyền này",
+                                        "en": "Read the lesson on these rights"},
+    "learner_data.enter_learner_code": {"vi": "Nhập mã học viên của bạn", "en": "Enter your learner code"},
+    "learner_data.code_shown_once": {
+        "vi": "Mã học viên được hiện một lần, khi bạn điền thông tin lần đầu.",
+        "en": "Your learner code was shown once, when you filled in your profile."},
+    "learner_data.see_my_data": {"vi": "Xem dữ liệu của tôi", "en": "See my data"},
+    "learner_data.profile": {"vi": "Thông tin cá nhân", "en": "Profile"},
+    "learner_data.unit": {"vi": "Cơ quan, xã, phường", "en": "Agency, commune or ward"},
+    "learner_data.organisation": {"vi": "Tổ chức, doanh nghiệp", "en": "Organisation"},
+    "learner_data.phone": {"vi": "Số điện thoại", "en": "Phone"},
+    "learner_data.registered": {"vi": "Đăng ký lúc", "en": "Registered"},
+    "learner_data.last_activity": {"vi": "Hoạt động gần nhất", "en": "Last activity"},
+    "learner_data.pseudonym": {"vi": "Mã ẩn danh (trong dữ liệu thống kê xuất ra)",
+                               "en": "Pseudonymous id (in statistics exports)"},
+    "learner_data.code_not_stored": {
+        "vi": "Hệ thống không lưu mã học viên, chỉ lưu dấu vết một chiều (SHA-256) của mã.",
+        "en": "Your learner code itself is not stored, only a one-way fingerprint (SHA-256) of it."},
+    "learner_data.consent": {"vi": "Sự đồng ý của bạn", "en": "Your consent"},
+    "learner_data.quiz_attempts": {"vi": "Các lượt làm bài", "en": "Quiz attempts"},
+    "learner_data.attempt": {"vi": "Lượt", "en": "Attempt"},
+    "learner_data.started": {"vi": "Bắt đầu", "en": "Started"},
+    "learner_data.score": {"vi": "Điểm", "en": "Score"},
+    "learner_data.not_submitted": {"vi": "chưa nộp", "en": "not submitted"},
+    "learner_data.passed": {"vi": "đạt", "en": "passed"},
+    "learner_data.not_passed": {"vi": "chưa đạt", "en": "not passed"},
+    "learner_data.download_has_answers": {
+        "vi": "Tệp tải về bên dưới có cả câu trả lời của bạn cho từng câu hỏi.",
+        "en": "The download below also holds your answer to every question."},
+    "learner_data.no_attempts_yet": {"vi": "Chưa có lượt làm bài nào.", "en": "No attempts yet."},
+    "learner_data.certificates": {"vi": "Chứng nhận", "en": "Certificates"},
+    "learner_data.revoked": {"vi": "đã thu hồi", "en": "revoked"},
+    "learner_data.no_certificates_yet": {"vi": "Chưa có chứng nhận nào.", "en": "No certificates yet."},
+    "learner_data.get_copy": {"vi": "Nhận bản sao", "en": "Get a copy"},
+    "learner_data.download_all": {"vi": "Tải toàn bộ dữ liệu của tôi (JSON)",
+                                  "en": "Download all my data (JSON)"},
+    "learner_data.correct_my_details": {"vi": "Sửa thông tin của tôi", "en": "Correct my details"},
+    "learner_data.unit_label": {"vi": "Cơ quan, xã hoặc phường", "en": "Agency, commune or ward"},
+    "learner_data.email_optional": {"vi": "Email (không bắt buộc; để trống để xóa)",
+                                    "en": "Email (optional; leave empty to remove it)"},
+    "learner_data.phone_optional": {"vi": "Số điện thoại (không bắt buộc; để trống để xóa)",
+                                    "en": "Phone (optional; leave empty to remove it)"},
+    "learner_data.save": {"vi": "Lưu", "en": "Save"},
+    "learner_data.erase_heading": {"vi": "Xóa dữ liệu hoặc rút lại sự đồng ý",
+                                   "en": "Erase my data or withdraw my consent"},
+    "learner_data.erase_confirm": {"vi": "Tôi hiểu: xóa vĩnh viễn dữ liệu cá nhân của tôi ngay bây giờ.",
+                                   "en": "I understand: erase my personal data now, for good."},
+    "learner_data.erase_my_data": {"vi": "Xóa dữ liệu của tôi", "en": "Erase my data"},
+    "learner_data.questions_requests": {"vi": "Câu hỏi hoặc yêu cầu", "en": "Questions or requests"},
+    "learner_data.operator_answers": {
+        "vi": "Đơn vị vận hành hệ thống trả lời câu hỏi và yêu cầu về dữ liệu của bạn:",
+        "en": "The operator of this platform answers questions and requests about your data:"},
+    "learner_data.contact_organiser": {
+        "vi": "Nếu có câu hỏi hoặc yêu cầu về dữ liệu của mình, bạn hãy liên hệ người tổ chức đào tạo "
+              "của đơn vị bạn (cơ quan, xã hoặc phường).",
+        "en": "For questions or requests about your data, contact the organiser of your unit (your "
+              "agency, commune or ward)."},
+    "learner_data.rights_intro": {
+        "vi": "Theo Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15 (Điều 4), bạn có quyền được biết dữ "
+              "liệu nào về mình đang được lưu, xem, nhận bản sao, chỉnh sửa, rút lại sự đồng ý và yêu "
+              "cầu xóa dữ liệu. Tại đây bạn tự làm được tất cả những việc đó.",
+        "en": "Under the Law on Personal Data Protection No. 91/2025/QH15 (Article 4) you may know what "
+              "is stored about you, see it, get a copy, correct it, withdraw your consent and have it "
+              "erased. Here you can do all of it yourself."},
+    "learner_data.consent_version": {"vi": "Bạn đã đồng ý với thông báo xử lý dữ liệu phiên bản",
+                                     "en": "You agreed to the privacy notice version"},
+    "learner_data.consent_at": {"vi": "lúc", "en": "on"},
+    "learner_data.erased_if_inactive": {
+        "vi": "Nếu bạn không dùng hệ thống nữa, dữ liệu cá nhân của bạn tự động bị xóa sau ngày {date}.",
+        "en": "If you do not use the platform again, your personal data is erased automatically after "
+              "{date}."},
+    "learner_data.erase_warning": {
+        "vi": "Rút lại sự đồng ý và xóa dữ liệu ở đây là một: họ tên, email, số điện thoại, tổ chức và "
+              "mã học viên của bạn bị xóa vĩnh viễn ngay lập tức, không khôi phục được. Chỉ còn lại số "
+              "liệu ẩn danh (nhóm, đơn vị và điểm, không có tên) để số liệu thống kê của tỉnh vẫn đúng. "
+              "Chứng nhận của bạn khi được xác minh sẽ hiện “người được cấp đã xóa dữ liệu”. Sau này "
+              "bạn vẫn có thể đăng ký lại bằng thông tin mới.",
+        "en": "Withdrawing your consent and erasing your data are the same thing here: your name, "
+              "email, phone, organisation and learner code are erased for good, at once, and cannot be "
+              "restored. Only anonymous counts stay (your group, unit and scores, with no name), so the "
+              "province's statistics still add up. Your certificates will then verify as “holder erased "
+              "their data”. You can register again later with a new profile."},
     # errors
     "invalid_input": {"vi": "Dữ liệu gửi lên chưa hợp lệ.", "en": "The data sent is not valid."},
     "body_too_large": {"vi": "Dữ liệu gửi lên quá lớn.", "en": "The request body is too large."},

@@ -30,6 +30,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "common.group": {"vi": "Nhóm", "en": "Group"},
     "common.module": {"vi": "Học phần", "en": "Module"},
     "common.result": {"vi": "Kết quả", "en": "Result"},
+    "common.certificate_code": {"vi": "Mã chứng nhận", "en": "Certificate code"},
     # pages: base.html
     "base.skip_content": {"vi": "Bỏ qua, đến nội dung", "en": "Skip to content"},
     "base.header_nav": {"vi": "Đầu trang", "en": "Header"},
@@ -215,6 +216,70 @@ MESSAGES: dict[str, dict[str, str]] = {
               "restored. Only anonymous counts stay (your group, unit and scores, with no name), so the "
               "province's statistics still add up. Your certificates will then verify as “holder erased "
               "their data”. You can register again later with a new profile."},
+    # pages: certificate_page.html
+    "certificate_page.certificate": {"vi": "Chứng nhận", "en": "Certificate"},
+    "certificate_page.print_save_pdf": {"vi": "In hoặc lưu thành PDF", "en": "Print or save as PDF"},
+    "certificate_page.print_hint": {"vi": "(hoặc dùng lệnh In của trình duyệt; chọn khổ A4, nằm ngang)",
+                                    "en": "(or your browser's Print menu; choose A4, landscape)"},
+    "certificate_page.name_shortened_note": {
+        "vi": "Tên người được cấp đã được che bớt: chỉ người được cấp, trên thiết bị của mình, thấy tên "
+              "đầy đủ.",
+        "en": "The holder's name is shortened: only the holder, on their own device, sees it in full."},
+    "certificate_page.this_certifies_that": {"vi": "Cấp cho", "en": "This certifies that"},
+    "certificate_page.passed_path": {"vi": "đã đạt mọi học phần của lộ trình học",
+                                     "en": "has passed every module of the learning path"},
+    "certificate_page.passed_module": {"vi": "đã đạt bài kiểm tra học phần",
+                                       "en": "has passed the quiz of the module"},
+    "certificate_page.check_at": {"vi": "Xác minh tại", "en": "Check it at"},
+    "certificate_page.scan_verify": {"vi": "Quét để xác minh", "en": "Scan to verify"},
+    "certificate_page.verification_page": {"vi": "Trang xác minh", "en": "Verification page"},
+    "certificate_page.download_badge": {"vi": "Tải về dạng Open Badges 3.0 (JSON, chưa ký số)",
+                                        "en": "Download as Open Badges 3.0 (JSON, not signed)"},
+    "certificate_page.lessons": {"vi": "Bài học", "en": "The lessons"},
+    # pages: certificate_verify.html
+    "certificate_verify.learning_path": {"vi": "Lộ trình học", "en": "Learning path"},
+    "certificate_verify.title": {"vi": "Xác minh chứng nhận", "en": "Verify a certificate"},
+    "certificate_verify.please_check_code": {"vi": "Bạn hãy xem lại mã", "en": "Please check the code"},
+    "certificate_verify.for": {"vi": "Nội dung", "en": "For"},
+    "certificate_verify.issued_on": {"vi": "Ngày cấp", "en": "Issued on"},
+    "certificate_verify.holder": {"vi": "Người được cấp", "en": "Holder"},
+    "certificate_verify.name_shortened_hint": {"vi": "tên đã được che bớt để bảo vệ quyền riêng tư",
+                                               "en": "name shortened to protect the holder's privacy"},
+    "certificate_verify.holder_erased": {"vi": "— (người được cấp đã xóa dữ liệu)",
+                                         "en": "— (data erased by the holder)"},
+    "certificate_verify.revoked_on": {"vi": "Ngày thu hồi", "en": "Revoked on"},
+    "certificate_verify.issued_by": {"vi": "Đơn vị cấp", "en": "Issued by"},
+    "certificate_verify.ask_for_identity": {
+        "vi": "Bạn có thể đề nghị người được cấp xuất trình giấy tờ tùy thân: trang này xác nhận chứng "
+              "nhận, tên che bớt giúp bạn đối chiếu với người đó.",
+        "en": "Ask the holder to show an identity document: this page confirms the certificate, the "
+              "shortened name helps you match it to the person."},
+    "certificate_verify.see_certificate": {"vi": "Xem chứng nhận", "en": "See the certificate"},
+    "certificate_verify.check_heading": {"vi": "Kiểm tra một mã chứng nhận",
+                                         "en": "Check a certificate code"},
+    "certificate_verify.code_label": {"vi": "Mã chứng nhận (ví dụ 7KQ2-M9XD-P)",
+                                      "en": "Certificate code (e.g. 7KQ2-M9XD-P)"},
+    "certificate_verify.verify": {"vi": "Xác minh", "en": "Verify"},
+    "certificate_verify.code_hint": {
+        "vi": "Không phân biệt chữ hoa, chữ thường, dấu cách hay gạch nối; ký tự cuối là ký tự kiểm tra "
+              "giúp phát hiện gõ nhầm.",
+        "en": "Case, spaces and hyphens do not matter; the last character is a check that catches "
+              "typing mistakes."},
+    # pages: quiz_result.html
+    "quiz_result.heading": {"vi": "Kết quả của bạn", "en": "Your result"},
+    "quiz_result.passed": {"vi": "Đạt", "en": "Passed"},
+    "quiz_result.not_passed_yet": {"vi": "Chưa đạt", "en": "Not passed yet"},
+    "quiz_result.your_certificate_code": {"vi": "Mã chứng nhận của bạn", "en": "Your certificate code"},
+    "quiz_result.open_certificate": {"vi": "mở chứng nhận", "en": "open the certificate"},
+    "quiz_result.read_again": {"vi": "Bạn hãy đọc lại các mục được gợi ý bên dưới rồi làm lại.",
+                               "en": "Read the sections linked below, then try again."},
+    "quiz_result.back_quiz_page": {"vi": "Về trang bài kiểm tra", "en": "Back to the quiz page"},
+    "quiz_result.right": {"vi": "Đúng", "en": "Right"},
+    "quiz_result.wrong": {"vi": "Sai", "en": "Wrong"},
+    "quiz_result.right_answer": {"vi": "đáp án đúng", "en": "right answer"},
+    "quiz_result.your_choice": {"vi": "bạn chọn", "en": "your choice"},
+    "quiz_result.read_lesson_section": {"vi": "Đọc mục bài học liên quan", "en": "Read the lesson section"},
+    "quiz_result.back_module": {"vi": "Về học phần", "en": "Back to the module"},
     # errors
     "invalid_input": {"vi": "Dữ liệu gửi lên chưa hợp lệ.", "en": "The data sent is not valid."},
     "body_too_large": {"vi": "Dữ liệu gửi lên quá lớn.", "en": "The request body is too large."},

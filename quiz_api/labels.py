@@ -31,6 +31,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "common.module": {"vi": "Học phần", "en": "Module"},
     "common.result": {"vi": "Kết quả", "en": "Result"},
     "common.certificate_code": {"vi": "Mã chứng nhận", "en": "Certificate code"},
+    "common.import_targets": {"vi": "Nhập chỉ tiêu", "en": "Import targets"},
+    "common.year": {"vi": "Năm", "en": "Year"},
+    "common.total": {"vi": "Tổng", "en": "Total"},
     # pages: base.html
     "base.skip_content": {"vi": "Bỏ qua, đến nội dung", "en": "Skip to content"},
     "base.header_nav": {"vi": "Đầu trang", "en": "Header"},
@@ -280,6 +283,92 @@ MESSAGES: dict[str, dict[str, str]] = {
     "quiz_result.your_choice": {"vi": "bạn chọn", "en": "your choice"},
     "quiz_result.read_lesson_section": {"vi": "Đọc mục bài học liên quan", "en": "Read the lesson section"},
     "quiz_result.back_module": {"vi": "Về học phần", "en": "Back to the module"},
+    # pages: dashboard_data.html
+    "dashboard_data.heading": {"vi": "Đơn vị và chỉ tiêu hằng năm", "en": "Units and yearly targets"},
+    "dashboard_data.errors_title": {"vi": "Chưa nhập gì: hãy sửa các dòng sau rồi tải tệp lên lại",
+                                    "en": "Nothing was imported: fix these rows and upload the file again"},
+    "dashboard_data.units_columns": {
+        "vi": "Các cột: code, name, kind, parent_code (có thể thêm former_units). Mã đã có được cập "
+              "nhật; tệp có bất kỳ dòng lỗi nào thì không có gì thay đổi.",
+        "en": "Columns: code, name, kind, parent_code (and optionally former_units). Existing codes are "
+              "updated; a file with any bad row changes nothing."},
+    "dashboard_data.units_file": {"vi": "Danh sách đơn vị (CSV, UTF-8)", "en": "Unit list (CSV, UTF-8)"},
+    "dashboard_data.import_units": {"vi": "Nhập đơn vị", "en": "Import units"},
+    "dashboard_data.yearly_targets": {"vi": "Chỉ tiêu hằng năm", "en": "Yearly targets"},
+    "dashboard_data.targets_columns": {
+        "vi": "Các cột: year, unit_code, group, module_id, headcount, target_share. target_share là tỉ "
+              "lệ (0,8 hoặc 0.8) hoặc phần trăm (80%). Dòng cùng năm, đơn vị, nhóm và học phần thay cho "
+              "dòng cũ.",
+        "en": "Columns: year, unit_code, group, module_id, headcount, target_share. target_share is a "
+              "fraction (0.8) or a percentage (80%). A row for the same year, unit, group and module "
+              "replaces the earlier one."},
+    "dashboard_data.groups": {"vi": "Nhóm:", "en": "Groups:"},
+    "dashboard_data.modules": {"vi": "Học phần:", "en": "Modules:"},
+    "dashboard_data.targets_file": {"vi": "Chỉ tiêu (CSV, UTF-8)", "en": "Targets (CSV, UTF-8)"},
+    "dashboard_data.targets_loaded": {"vi": "Chỉ tiêu đã nhập", "en": "Targets loaded"},
+    "dashboard_data.rows": {"vi": "Số dòng", "en": "Rows"},
+    # pages: dashboard.html
+    "dashboard.training_dashboard": {"vi": "Bảng điều khiển đào tạo", "en": "Training dashboard"},
+    "dashboard.scope_admin": {"vi": "Bạn thấy mọi đơn vị của tỉnh.",
+                              "en": "You see every unit of the province."},
+    "dashboard.scope_units": {"vi": "Bạn thấy các đơn vị được giao và đơn vị cấp dưới:",
+                              "en": "You see your units and the units below them:"},
+    "dashboard.filters": {"vi": "Bộ lọc", "en": "Filters"},
+    "dashboard.all_modules": {"vi": "Tất cả học phần", "en": "All modules"},
+    "dashboard.learner_group": {"vi": "Nhóm người học", "en": "Learner group"},
+    "dashboard.all_groups": {"vi": "Tất cả các nhóm", "en": "All groups"},
+    "dashboard.unit": {"vi": "Đơn vị", "en": "Unit"},
+    "dashboard.all_my_units": {"vi": "Tất cả đơn vị của tôi", "en": "All my units"},
+    "dashboard.show": {"vi": "Xem", "en": "Show"},
+    "dashboard.at_a_glance": {"vi": "Tổng quan", "en": "At a glance"},
+    "dashboard.learners_who_took_quiz": {"vi": "Người đã làm bài", "en": "Learners who took a quiz"},
+    "dashboard.attempts": {"vi": "Lượt làm bài", "en": "Attempts"},
+    "dashboard.learners_who_passed": {"vi": "Người đã đạt", "en": "Learners who passed"},
+    "dashboard.certificates_issued": {"vi": "Chứng nhận đã cấp", "en": "Certificates issued"},
+    "dashboard.completion_against_target": {"vi": "Kết quả so với chỉ tiêu",
+                                            "en": "Completion against target"},
+    "dashboard.targets_caption": {"vi": "Kết quả so với chỉ tiêu theo đơn vị và nhóm (người × học phần)",
+                                  "en": "Completion against target by unit and group (people × modules)"},
+    "dashboard.target": {"vi": "Chỉ tiêu", "en": "Target"},
+    "dashboard.trained": {"vi": "Đã đạt", "en": "Trained"},
+    "dashboard.share_trained": {"vi": "Tỉ lệ đã đạt", "en": "Share trained"},
+    "dashboard.gap": {"vi": "Còn thiếu", "en": "Gap"},
+    "dashboard.pass_rate_by_module": {"vi": "Tỉ lệ đạt theo học phần", "en": "Pass rate by module"},
+    "dashboard.learners": {"vi": "Người làm bài", "en": "Learners"},
+    "dashboard.passed": {"vi": "Người đạt", "en": "Passed"},
+    "dashboard.pass_rate": {"vi": "Tỉ lệ đạt", "en": "Pass rate"},
+    "dashboard.no_attempt_yet": {"vi": "Chưa có lượt làm bài.", "en": "No attempt yet."},
+    "dashboard.month_by_month": {"vi": "Theo tháng", "en": "Month by month"},
+    "dashboard.month": {"vi": "Tháng", "en": "Month"},
+    "dashboard.first_passes": {"vi": "Người đạt lần đầu", "en": "First passes"},
+    "dashboard.questions_review": {"vi": "Câu hỏi cần xem lại", "en": "Questions to review"},
+    "dashboard.questions_caption": {
+        "vi": "Câu hỏi bị đánh dấu, tính trên lần làm đầu (từ 20 lượt trả lời); danh sách đầy đủ trong "
+              "tệp thống kê câu hỏi",
+        "en": "Questions flagged on first attempts (at least 20 answers); full list in the question "
+              "statistics download"},
+    "dashboard.question": {"vi": "Câu hỏi", "en": "Question"},
+    "dashboard.why": {"vi": "Vì sao", "en": "Why"},
+    "dashboard.no_question_flagged": {"vi": "Không có câu hỏi nào bị đánh dấu.",
+                                      "en": "No question is flagged."},
+    "dashboard.downloads": {"vi": "Tải về", "en": "Downloads"},
+    "dashboard.downloads_note": {
+        "vi": "Theo bộ lọc ở trên. Tệp CSV mở được bằng Excel, giữ nguyên tiếng Việt; mỗi lần tải về "
+              "được ghi vào nhật ký.",
+        "en": "With the filters above. CSV opens in Excel with Vietnamese intact; every download is "
+              "recorded in the audit log."},
+    "dashboard.suppressed_note": {
+        "vi": "Số dưới {threshold} được hiện là “<{threshold}” để không ai bị nhận diện.",
+        "en": "Counts below {threshold} are shown as “<{threshold}” so that no one can be singled out."},
+    "dashboard.target_chart_caption": {
+        "vi": "Tỉ lệ đã đạt đến hết năm {year} so với chỉ tiêu (vạch đứt); màu đỏ: chưa đạt chỉ tiêu.",
+        "en": "Share trained by the end of {year} against the target share (dashed line); red: below "
+              "target."},
+    "dashboard.modules_caption": {"vi": "Người làm bài, người đạt và tỉ lệ đạt theo học phần năm {year}",
+                                  "en": "Learners, learners who passed and pass rate per module in {year}"},
+    "dashboard.months_caption": {
+        "vi": "Lượt làm bài và người đạt học phần lần đầu, theo tháng năm {year}",
+        "en": "Attempts and learners passing a module for the first time, per month of {year}"},
     # errors
     "invalid_input": {"vi": "Dữ liệu gửi lên chưa hợp lệ.", "en": "The data sent is not valid."},
     "body_too_large": {"vi": "Dữ liệu gửi lên quá lớn.", "en": "The request body is too large."},

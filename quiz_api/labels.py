@@ -369,6 +369,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "dashboard.months_caption": {
         "vi": "Lượt làm bài và người đạt học phần lần đầu, theo tháng năm {year}",
         "en": "Attempts and learners passing a module for the first time, per month of {year}"},
+    # pages: quiz_attempt.html
+    "quiz_attempt.intro": {
+        "vi": "Trả lời tất cả các câu rồi bấm Nộp bài. Câu có nhiều đáp án đúng sẽ ghi rõ.",
+        "en": "Answer every question, then press Submit. Questions with several right answers say so."},
+    "quiz_attempt.choose_all_that_apply": {"vi": "chọn tất cả đáp án đúng", "en": "choose all that apply"},
+    "quiz_attempt.submit": {"vi": "Nộp bài", "en": "Submit"},
     # errors
     "invalid_input": {"vi": "Dữ liệu gửi lên chưa hợp lệ.", "en": "The data sent is not valid."},
     "body_too_large": {"vi": "Dữ liệu gửi lên quá lớn.", "en": "The request body is too large."},

@@ -369,6 +369,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "dashboard.months_caption": {
         "vi": "Lượt làm bài và người đạt học phần lần đầu, theo tháng năm {year}",
         "en": "Attempts and learners passing a module for the first time, per month of {year}"},
+    "dashboard.all": {"vi": "Tất cả", "en": "All"},
+    "dashboard.trained_against_target": {"vi": "Đã đạt so với chỉ tiêu", "en": "Trained against target"},
+    "dashboard.month_short": {"vi": "T{month}", "en": "{month_name}"},
     # pages: quiz_attempt.html
     "quiz_attempt.intro": {
         "vi": "Trả lời tất cả các câu rồi bấm Nộp bài. Câu có nhiều đáp án đúng sẽ ghi rõ.",

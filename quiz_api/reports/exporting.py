@@ -24,7 +24,7 @@ from quiz_api.banks import Bank
 from quiz_api.config import Settings
 from quiz_api.db import Database, utcnow
 from quiz_api.errors import Forbidden, Invalid
-from quiz_api.labels import pick_lang
+from quiz_api.labels import pick_lang, t
 from quiz_api.organisers.service import Principal
 from quiz_api.reports import filters, formats, service
 from quiz_api.reports.filters import Scope
@@ -93,7 +93,7 @@ def prepare(*, database: Database, banks: dict[str, Bank], settings: Settings, k
     detail: dict[str, Any] = {"format": fmt, "filters": filters, "suppressed": scope.suppress,
                               "units": "all" if scope.unit_codes is None else len(scope.unit_codes)}
     audit_id = audit.start_export(database=database, actor=actor, kind=kind, detail=detail)
-    head = {"report": kind, "title": service.TITLES[kind][lang], "filters": filters,
+    head = {"report": kind, "title": t(f"report.{kind}", lang), "filters": filters,
             "generated_at": utcnow().replace(microsecond=0).isoformat() + "Z",
             "suppression_threshold": threshold if scope.suppress else None}
     body = _body(database=database, banks=banks, settings=settings, kind=kind, fmt=fmt, scope=scope, lang=lang,

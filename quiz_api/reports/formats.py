@@ -19,6 +19,8 @@ from datetime import date, datetime
 from itertools import islice
 from typing import Any
 
+from quiz_api.labels import t
+
 BOM = "\ufeff"  # so Excel reads the CSV as UTF-8 and shows Vietnamese correctly
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MAX_ROWS = 1_048_575  # Excel's 1,048,576 rows, less the header
@@ -39,16 +41,15 @@ def neutralise(value: str) -> str:
 
 @dataclass(frozen=True)
 class Column:
-    key: str
-    vi: str
-    en: str
+    report: str
+    key: str  # its header is the catalogue's `column.<report>.<key>`
     # text: anything a person typed or imported, neutralised in spreadsheets;
     # code: made by the system from a safe alphabet (hex pseudonyms, group ids, language codes);
     # int | float | bool | datetime (already text "YYYY-MM-DD HH:MM:SS" from the database)
     kind: str = "text"
 
     def label(self, lang: str) -> str:
-        return self.en if lang == "en" else self.vi
+        return t(f"column.{self.report}.{self.key}", lang)
 
 
 class Suppressed:

@@ -123,7 +123,7 @@ def dashboard(request: Request, who: WebOrganiser) -> Response:
                                     label_width=260)
     download_kinds = ["summary", "annual", "completions", "attempts"] + (["questions", "xapi"] if who.is_admin else [])
     base_query = chosen.query(lang=None if lang == DEFAULT_LANG else lang)
-    downloads = [(k, service.TITLES[k][lang], [(fmt, f"/organiser/download/{k}?{base_query}&format={fmt}".replace("?&", "?"))
+    downloads = [(k, t(f"report.{k}", lang), [(fmt, f"/organiser/download/{k}?{base_query}&format={fmt}".replace("?&", "?"))
                                               for fmt in ("csv", "xlsx", "json", "jsonl") if fmt in service.FORMATS[k]])
                  for k in download_kinds]
     switch = chosen.query(lang="en" if lang == DEFAULT_LANG else None)

@@ -1,11 +1,29 @@
-"""Every user-facing label and message, in Vietnamese and English: the one catalogue."""
+"""Every user-facing label and message, in Vietnamese and English: the one catalogue.
+
+Python reads it through `t(key, lang)`, templates through `t("key")` (render() binds the page's
+language). Keys say where they are shown: `<template>.<name>` on one page, `common.<name>` on several,
+`report.<kind>` and `column.<report>.<name>` in the exports, `flag.<name>` in question statistics,
+`cli.<name>` at the terminal; keys without a dot are errors and notices. Entries are plain text (markup
+stays in the templates, so every entry is escaped when shown); `{name}` marks a parameter.
+tests/unit/test_catalogue.py keeps Vietnamese words out of the rest of quiz_api.
+"""
 
 from __future__ import annotations
 
-LANGS = ("vi", "en")
-DEFAULT_LANG = "vi"
+from typing import Literal, get_args
 
-GROUPS: dict[str, dict[str, str]] = {
+# The languages and the learner groups, spelled once: the Literal types serve pydantic and FastAPI,
+# the tuples derived from them serve argparse choices and loops.
+Lang = Literal["vi", "en"]
+LANGS: tuple[Lang, ...] = get_args(Lang)
+DEFAULT_LANG: Lang = "vi"
+
+GroupId = Literal["public_servant", "business", "citizen"]
+GROUP_IDS: tuple[GroupId, ...] = get_args(GroupId)
+
+PRODUCT = "Kỹ năng số"  # the product's name, written the same in both languages
+
+GROUPS: dict[str, dict[str, str]] = {  # the names of GROUP_IDS
     "public_servant": {"vi": "Cán bộ, công chức, viên chức", "en": "Public servants"},
     "business": {"vi": "Doanh nghiệp", "en": "Businesses"},
     "citizen": {"vi": "Người dân", "en": "Citizens"},
@@ -591,6 +609,16 @@ def t(key: str, lang: str, **params: object) -> str:
     entry = MESSAGES[key]
     text = entry.get(lang) or entry[DEFAULT_LANG]
     return text.format(**params) if params else text
+
+
+def in_every_lang(key: str, **params: object) -> dict[str, str]:
+    """{"vi": ..., "en": ...}: the entry in every language, for records that carry both (xAPI names)."""
+    return {lang: t(key, lang, **params) for lang in LANGS}
+
+
+def bilingual(key: str, **params: object) -> str:
+    """'Vietnamese / English' on one line, where the language is not known (the terminal's prompts)."""
+    return " / ".join(in_every_lang(key, **params).values())
 
 
 def pick_lang(value: str | None) -> str:

@@ -31,7 +31,7 @@ from quiz_api.certificates.pages import router as certificate_pages_router
 from quiz_api.config import Settings, get_settings
 from quiz_api.db import Database
 from quiz_api.errors import DomainError, TooSoon
-from quiz_api.labels import pick_lang, t
+from quiz_api.labels import PRODUCT, pick_lang, t
 from quiz_api.learners.pages import router as learner_pages_router
 from quiz_api.organisers.deps import LoginRequired, login_url
 from quiz_api.organisers.pages import router as organiser_pages_router
@@ -79,7 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.database.dispose()
 
     app = App(
-        title="Kỹ năng số API",
+        title=f"{PRODUCT} API",
         version="1.0",
         description="Quizzes graded on the server, learners' records, certificates and organiser reports.",
         docs_url="/api/docs",

@@ -473,6 +473,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     "flag.not_discriminating": {"vi": "không phân loại được người học", "en": "does not tell learners apart"},
     "flag.unused_distractors": {"vi": "có phương án sai không ai chọn (dễ đoán)",
                                 "en": "a wrong option nobody picks (easy to guess)"},
+    # reports: xAPI statements (reports/xapi.py)
+    "xapi.passed": {"vi": "đạt", "en": "passed"},
+    "xapi.failed": {"vi": "chưa đạt", "en": "failed"},
+    "xapi.completed": {"vi": "hoàn thành", "en": "completed"},
+    "xapi.quiz_name": {"vi": "Kiểm tra: {title}", "en": "Quiz: {title}"},
+    # certificates: dates as a certificate prints them (certificates/pages.py)
+    "certificate.long_date": {"vi": "ngày {day:02d} tháng {month:02d} năm {year}",
+                              "en": "{day} {month_name} {year}"},
+    # cli: the terminal's prompts
+    "cli.password": {"vi": "Mật khẩu", "en": "password"},
+    "cli.password_again": {"vi": "Nhập lại", "en": "again"},
     # errors
     "invalid_input": {"vi": "Dữ liệu gửi lên chưa hợp lệ.", "en": "The data sent is not valid."},
     "body_too_large": {"vi": "Dữ liệu gửi lên quá lớn.", "en": "The request body is too large."},

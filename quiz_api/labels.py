@@ -481,9 +481,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     # certificates: dates as a certificate prints them (certificates/pages.py)
     "certificate.long_date": {"vi": "ngày {day:02d} tháng {month:02d} năm {year}",
                               "en": "{day} {month_name} {year}"},
-    # cli: the terminal's prompts
+    # cli: the terminal's prompts, and words shown where the language is not known
     "cli.password": {"vi": "Mật khẩu", "en": "password"},
     "cli.password_again": {"vi": "Nhập lại", "en": "again"},
+    "csv.line": {"vi": "dòng", "en": "line"},
     # errors
     "invalid_input": {"vi": "Dữ liệu gửi lên chưa hợp lệ.", "en": "The data sent is not valid."},
     "body_too_large": {"vi": "Dữ liệu gửi lên quá lớn.", "en": "The request body is too large."},
@@ -627,9 +628,9 @@ def in_every_lang(key: str, **params: object) -> dict[str, str]:
     return {lang: t(key, lang, **params) for lang in LANGS}
 
 
-def bilingual(key: str, **params: object) -> str:
+def bilingual(key: str, sep: str = " / ", **params: object) -> str:
     """'Vietnamese / English' on one line, where the language is not known (the terminal's prompts)."""
-    return " / ".join(in_every_lang(key, **params).values())
+    return sep.join(in_every_lang(key, **params).values())
 
 
 def pick_lang(value: str | None) -> str:

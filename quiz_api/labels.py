@@ -43,7 +43,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "common.username": {"vi": "Tên đăng nhập", "en": "Username"},
     "common.units": {"vi": "Đơn vị", "en": "Units"},
     "common.full_name": {"vi": "Họ và tên", "en": "Full name"},
-    "common.organisation_optional": {"vi": "Tổ chức, doanh nghiệp (không bắt buộc)", "en": "Organisation (optional)"},
+    "common.organisation_optional": {"vi": "Tổ chức, doanh nghiệp (không bắt buộc)",
+                                     "en": "Organisation (optional)"},
     "common.quiz": {"vi": "Bài kiểm tra", "en": "Quiz"},
     "common.group": {"vi": "Nhóm", "en": "Group"},
     "common.module": {"vi": "Học phần", "en": "Module"},
@@ -57,16 +58,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     "base.header_nav": {"vi": "Đầu trang", "en": "Header"},
     # pages: error.html
     "error.system_busy": {"vi": "Hệ thống đang bận", "en": "The system is busy"},
-    "error.something_needs_attention": {"vi": "Có điều cần bạn xem lại", "en": "Something needs your attention"},
+    "error.something_needs_attention": {"vi": "Có điều cần bạn xem lại",
+                                        "en": "Something needs your attention"},
     # pages: learner_resume.html
     "learner_resume.heading": {"vi": "Học tiếp với mã học viên", "en": "Continue with your learner code"},
     "learner_resume.continue": {"vi": "Tiếp tục", "en": "Continue"},
     # pages: learner_erased.html
     "learner_erased.after_erasure": {
-        "vi": "Sự đồng ý của bạn đã được rút lại và thiết bị này đã quên mã học viên của bạn. Chỉ còn số liệu ẩn "
-              "danh. Các chứng nhận đã cấp cho bạn khi được xác minh sẽ hiện “người được cấp đã xóa dữ liệu”.",
-        "en": "Your consent is withdrawn and this device has forgotten your learner code. Only anonymous counts "
-              "remain. Certificates issued to you now verify as “holder erased their data”."},
+        "vi": "Sự đồng ý của bạn đã được rút lại và thiết bị này đã quên mã học viên của bạn. Chỉ còn "
+              "số liệu ẩn danh. Các chứng nhận đã cấp cho bạn khi được xác minh sẽ hiện “người được cấp "
+              "đã xóa dữ liệu”.",
+        "en": "Your consent is withdrawn and this device has forgotten your learner code. Only "
+              "anonymous counts remain. Certificates issued to you now verify as “holder erased their "
+              "data”."},
     # pages: organiser_base.html
     "organiser_base.accounts": {"vi": "Tài khoản", "en": "Accounts"},
     "organiser_base.log_out": {"vi": "Đăng xuất", "en": "Log out"},
@@ -74,17 +78,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     "organiser_login.title": {"vi": "Đăng nhập người tổ chức", "en": "Organiser login"},
     "organiser_login.heading": {"vi": "Đăng nhập dành cho người tổ chức", "en": "Organiser login"},
     "organiser_login.intro": {
-        "vi": "Dành cho người tổ chức của cơ quan, xã, phường và quản trị viên của tỉnh. Người học không cần tài "
-              "khoản.",
-        "en": "For the organisers of an agency, commune or ward, and the province's administrators. Learners do not "
-              "need an account."},
+        "vi": "Dành cho người tổ chức của cơ quan, xã, phường và quản trị viên của tỉnh. Người học "
+              "không cần tài khoản.",
+        "en": "For the organisers of an agency, commune or ward, and the province's administrators. "
+              "Learners do not need an account."},
     "organiser_login.password": {"vi": "Mật khẩu", "en": "Password"},
     "organiser_login.log_in": {"vi": "Đăng nhập", "en": "Log in"},
     "organiser_login.no_account": {
-        "vi": "Chưa có tài khoản? Hãy đề nghị quản trị viên của tỉnh tạo; quản trị viên đầu tiên được tạo trên máy "
-              "chủ bằng lệnh",
-        "en": "No account yet? Ask the province's administrator; the first administrator is created on the server "
-              "with"},
+        "vi": "Chưa có tài khoản? Hãy đề nghị quản trị viên của tỉnh tạo; quản trị viên đầu tiên được "
+              "tạo trên máy chủ bằng lệnh",
+        "en": "No account yet? Ask the province's administrator; the first administrator is created on "
+              "the server with"},
     # pages: organiser_accounts.html
     "organiser_accounts.province_admin": {"vi": "Quản trị tỉnh", "en": "Province admin"},
     "organiser_accounts.unit_organiser": {"vi": "Người tổ chức đơn vị", "en": "Unit organiser"},
@@ -119,10 +123,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "quiz_start.read_lessons_first": {"vi": "Đọc bài học trước", "en": "Read the lessons first"},
     "quiz_start.your_code": {"vi": "Mã học viên của bạn", "en": "Your learner code"},
     "quiz_start.code_shown_once": {
-        "vi": "Hãy chép lại hoặc chụp ảnh mã này: mã chỉ hiện một lần. Với mã này bạn học tiếp trên thiết bị khác, "
-              "xem hoặc xóa dữ liệu của mình.",
-        "en": "Write it down or take a photo: it is shown only once. With it you continue on another device, see or "
-              "erase your data."},
+        "vi": "Hãy chép lại hoặc chụp ảnh mã này: mã chỉ hiện một lần. Với mã này bạn học tiếp trên "
+              "thiết bị khác, xem hoặc xóa dữ liệu của mình.",
+        "en": "Write it down or take a photo: it is shown only once. With it you continue on another "
+              "device, see or erase your data."},
     "quiz_start.learning_as": {"vi": "Bạn đang học với tên", "en": "You are learning as"},
     "quiz_start.start_quiz": {"vi": "Bắt đầu làm bài", "en": "Start the quiz"},
     "quiz_start.profile_once": {"vi": "Thông tin của bạn (chỉ một lần)", "en": "Your profile (once)"},
@@ -131,7 +135,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "quiz_start.choose": {"vi": "— chọn —", "en": "— choose —"},
     "quiz_start.email_optional": {"vi": "Email (không bắt buộc)", "en": "Email (optional)"},
     "quiz_start.phone_optional": {"vi": "Số điện thoại (không bắt buộc)", "en": "Phone (optional)"},
-    "quiz_start.how_we_use_data": {"vi": "Chúng tôi dùng dữ liệu của bạn thế nào", "en": "How we use your data"},
+    "quiz_start.how_we_use_data": {"vi": "Chúng tôi dùng dữ liệu của bạn thế nào",
+                                   "en": "How we use your data"},
     "quiz_start.consent": {
         "vi": "Tôi đã đọc thông báo trên và đồng ý cho xử lý dữ liệu của tôi cho các mục đích này.",
         "en": "I have read the notice above and agree that my data is processed for these purposes."},
@@ -139,21 +144,24 @@ MESSAGES: dict[str, dict[str, str]] = {
     "quiz_start.have_code": {"vi": "Bạn đã có mã học viên?", "en": "Already have a learner code?"},
     "quiz_start.continue_my_code": {"vi": "Tiếp tục với mã của tôi", "en": "Continue with my code"},
     "quiz_start.intro": {
-        "vi": "{questions} câu hỏi rút từ các bài học; đạt khi trả lời đúng {pass_percent}%. Sau khi nộp bài, bạn "
-              "thấy từng câu đúng hay sai, vì sao, và nên đọc lại mục nào.",
-        "en": "{questions} questions drawn from the lessons; you pass with {pass_percent}% correct. After you "
-              "submit you see, for each question, whether you were right, why, and which lesson section to read."},
+        "vi": "{questions} câu hỏi rút từ các bài học; đạt khi trả lời đúng {pass_percent}%. Sau khi "
+              "nộp bài, bạn thấy từng câu đúng hay sai, vì sao, và nên đọc lại mục nào.",
+        "en": "{questions} questions drawn from the lessons; you pass with {pass_percent}% correct. "
+              "After you submit you see, for each question, whether you were right, why, and which "
+              "lesson section to read."},
     "quiz_start.notice": {
-        "vi": "Chúng tôi lưu họ tên, nhóm, đơn vị, các thông tin không bắt buộc bạn điền và kết quả làm bài, để ghi "
-              "nhận việc học, cấp chứng nhận và thống kê số người được đào tạo cho kế hoạch chuyển đổi số của tỉnh. "
-              "Người tổ chức của đơn vị bạn xem được kết quả của bạn; số liệu tổng hợp ẩn các nhóm dưới 5 người. "
-              "Nếu bạn không dùng hệ thống trong {months} tháng, dữ liệu cá nhân của bạn tự động bị xóa. Bạn có thể "
-              "xem, tải về, sửa hoặc xóa dữ liệu của mình bất cứ lúc nào tại “Dữ liệu của tôi”.",
-        "en": "We keep your name, group, unit, the optional fields you fill in, and your quiz results, to record "
-              "your training, issue your certificates and count, for the province's digital-transformation plan, "
-              "how many people were trained. Organisers of your unit see your results; published statistics hide "
-              "groups of fewer than 5 people. If you do not use the platform for {months} months, your personal "
-              "data is erased automatically. You can see, download, correct or erase your data at any time on “My data”."},
+        "vi": "Chúng tôi lưu họ tên, nhóm, đơn vị, các thông tin không bắt buộc bạn điền và kết quả làm "
+              "bài, để ghi nhận việc học, cấp chứng nhận và thống kê số người được đào tạo cho kế hoạch "
+              "chuyển đổi số của tỉnh. Người tổ chức của đơn vị bạn xem được kết quả của bạn; số liệu "
+              "tổng hợp ẩn các nhóm dưới 5 người. Nếu bạn không dùng hệ thống trong {months} tháng, dữ "
+              "liệu cá nhân của bạn tự động bị xóa. Bạn có thể xem, tải về, sửa hoặc xóa dữ liệu của "
+              "mình bất cứ lúc nào tại “Dữ liệu của tôi”.",
+        "en": "We keep your name, group, unit, the optional fields you fill in, and your quiz results, "
+              "to record your training, issue your certificates and count, for the province's "
+              "digital-transformation plan, how many people were trained. Organisers of your unit see "
+              "your results; published statistics hide groups of fewer than 5 people. If you do not use "
+              "the platform for {months} months, your personal data is erased automatically. You can "
+              "see, download, correct or erase your data at any time on “My data”."},
     # pages: learner_data.html
     "learner_data.read_rights_lesson": {"vi": "Đọc bài học về các quyền này",
                                         "en": "Read the lesson on these rights"},

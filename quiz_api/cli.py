@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from quiz_api.config import get_settings
+from quiz_api.labels import LANGS, PRODUCT
 
 
 def _database():
@@ -74,7 +75,7 @@ def cmd_banks_check(args: argparse.Namespace) -> int:
             types[q.type] = types.get(q.type, 0) + 1
         print(f"{bank.id}: {len(bank.questions)} questions {types}, {bank.questions_per_attempt} per attempt, "
               f"pass mark {bank.pass_mark:.0%}")
-        for lang in ("vi", "en"):
+        for lang in LANGS:
             report = itemcheck.report(bank, lang)
             print("\n".join(report.lines()))
             failures += [f"{bank.id} [{lang}]: {failure}" for failure in report.failures()]
@@ -157,7 +158,7 @@ def _redact(url: str) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kynangso", description="Kỹ năng số: operate the quiz service.")
+    parser = argparse.ArgumentParser(prog="kynangso", description=f"{PRODUCT}: operate the quiz service.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="upgrade the database, load the default units, serve")

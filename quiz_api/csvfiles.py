@@ -6,6 +6,8 @@ import csv
 import io
 from dataclasses import dataclass
 
+from quiz_api.labels import bilingual
+
 
 @dataclass(frozen=True)
 class RowError:
@@ -13,7 +15,7 @@ class RowError:
     reason: str
 
     def __str__(self) -> str:
-        return f"dòng/line {self.line}: {self.reason}"
+        return f"{bilingual('csv.line', sep='/')} {self.line}: {self.reason}"
 
 
 class CsvFileError(ValueError):

@@ -1,17 +1,501 @@
-"""Every user-facing label and message, in Vietnamese and English: the one catalogue."""
+"""Every user-facing label and message, in Vietnamese and English: the one catalogue.
+
+Python reads it through `t(key, lang)`, templates through `t("key")` (render() binds the page's
+language). Keys say where they are shown: `<template>.<name>` on one page, `common.<name>` on several,
+`report.<kind>` and `column.<report>.<name>` in the exports, `flag.<name>` in question statistics,
+`cli.<name>` at the terminal; keys without a dot are errors and notices. Entries are plain text (markup
+stays in the templates, so every entry is escaped when shown); `{name}` marks a parameter.
+tests/unit/test_catalogue.py keeps Vietnamese words out of the rest of quiz_api.
+"""
 
 from __future__ import annotations
 
-LANGS = ("vi", "en")
-DEFAULT_LANG = "vi"
+from typing import Literal, get_args
 
-GROUPS: dict[str, dict[str, str]] = {
+# The languages and the learner groups, spelled once: the Literal types serve pydantic and FastAPI,
+# the tuples derived from them serve argparse choices and loops.
+Lang = Literal["vi", "en"]
+LANGS: tuple[Lang, ...] = get_args(Lang)
+DEFAULT_LANG: Lang = "vi"
+
+GroupId = Literal["public_servant", "business", "citizen"]
+GROUP_IDS: tuple[GroupId, ...] = get_args(GroupId)
+
+PRODUCT = "Kỹ năng số"  # the product's name, written the same in both languages
+
+GROUPS: dict[str, dict[str, str]] = {  # the names of GROUP_IDS
     "public_servant": {"vi": "Cán bộ, công chức, viên chức", "en": "Public servants"},
     "business": {"vi": "Doanh nghiệp", "en": "Businesses"},
     "citizen": {"vi": "Người dân", "en": "Citizens"},
 }
 
 MESSAGES: dict[str, dict[str, str]] = {
+    # how a message names the province's time (profile.py), when the profile does not say
+    "timezone.default_name": {"vi": "giờ Việt Nam", "en": "Vietnam time"},
+    "timezone.offset_name": {"vi": "giờ {offset}", "en": "{offset} time"},
+    # pages: words shared by several templates
+    "common.my_data": {"vi": "Dữ liệu của tôi", "en": "My data"},
+    "common.learner_code": {"vi": "Mã học viên", "en": "Learner code"},
+    # the link to the other language, named in that language
+    "common.other_language": {"vi": "English", "en": "Tiếng Việt"},
+    "common.site_name": {"vi": "Kỹ năng số", "en": "Digital skills"},
+    "common.home_page": {"vi": "Trang chủ", "en": "Home page"},
+    "common.please_check": {"vi": "Bạn hãy xem lại", "en": "Please check"},
+    "common.dashboard": {"vi": "Bảng điều khiển", "en": "Dashboard"},
+    "common.units_targets": {"vi": "Đơn vị và chỉ tiêu", "en": "Units and targets"},
+    "common.username": {"vi": "Tên đăng nhập", "en": "Username"},
+    "common.units": {"vi": "Đơn vị", "en": "Units"},
+    "common.full_name": {"vi": "Họ và tên", "en": "Full name"},
+    "common.organisation_optional": {"vi": "Tổ chức, doanh nghiệp (không bắt buộc)",
+                                     "en": "Organisation (optional)"},
+    "common.quiz": {"vi": "Bài kiểm tra", "en": "Quiz"},
+    "common.group": {"vi": "Nhóm", "en": "Group"},
+    "common.module": {"vi": "Học phần", "en": "Module"},
+    "common.result": {"vi": "Kết quả", "en": "Result"},
+    "common.certificate_code": {"vi": "Mã chứng nhận", "en": "Certificate code"},
+    "common.import_targets": {"vi": "Nhập chỉ tiêu", "en": "Import targets"},
+    "common.year": {"vi": "Năm", "en": "Year"},
+    "common.total": {"vi": "Tổng", "en": "Total"},
+    # pages: base.html
+    "base.skip_content": {"vi": "Bỏ qua, đến nội dung", "en": "Skip to content"},
+    "base.header_nav": {"vi": "Đầu trang", "en": "Header"},
+    # pages: error.html
+    "error.system_busy": {"vi": "Hệ thống đang bận", "en": "The system is busy"},
+    "error.something_needs_attention": {"vi": "Có điều cần bạn xem lại",
+                                        "en": "Something needs your attention"},
+    # pages: learner_resume.html
+    "learner_resume.heading": {"vi": "Học tiếp với mã học viên", "en": "Continue with your learner code"},
+    "learner_resume.continue": {"vi": "Tiếp tục", "en": "Continue"},
+    # pages: learner_erased.html
+    "learner_erased.after_erasure": {
+        "vi": "Sự đồng ý của bạn đã được rút lại và thiết bị này đã quên mã học viên của bạn. Chỉ còn "
+              "số liệu ẩn danh. Các chứng nhận đã cấp cho bạn khi được xác minh sẽ hiện “người được cấp "
+              "đã xóa dữ liệu”.",
+        "en": "Your consent is withdrawn and this device has forgotten your learner code. Only "
+              "anonymous counts remain. Certificates issued to you now verify as “holder erased their "
+              "data”."},
+    # pages: organiser_base.html
+    "organiser_base.accounts": {"vi": "Tài khoản", "en": "Accounts"},
+    "organiser_base.log_out": {"vi": "Đăng xuất", "en": "Log out"},
+    # pages: organiser_login.html
+    "organiser_login.title": {"vi": "Đăng nhập người tổ chức", "en": "Organiser login"},
+    "organiser_login.heading": {"vi": "Đăng nhập dành cho người tổ chức", "en": "Organiser login"},
+    "organiser_login.intro": {
+        "vi": "Dành cho người tổ chức của cơ quan, xã, phường và quản trị viên của tỉnh. Người học "
+              "không cần tài khoản.",
+        "en": "For the organisers of an agency, commune or ward, and the province's administrators. "
+              "Learners do not need an account."},
+    "organiser_login.password": {"vi": "Mật khẩu", "en": "Password"},
+    "organiser_login.log_in": {"vi": "Đăng nhập", "en": "Log in"},
+    "organiser_login.no_account": {
+        "vi": "Chưa có tài khoản? Hãy đề nghị quản trị viên của tỉnh tạo; quản trị viên đầu tiên được "
+              "tạo trên máy chủ bằng lệnh",
+        "en": "No account yet? Ask the province's administrator; the first administrator is created on "
+              "the server with"},
+    # pages: organiser_accounts.html
+    "organiser_accounts.province_admin": {"vi": "Quản trị tỉnh", "en": "Province admin"},
+    "organiser_accounts.unit_organiser": {"vi": "Người tổ chức đơn vị", "en": "Unit organiser"},
+    "organiser_accounts.disabled": {"vi": "Đã khóa", "en": "Disabled"},
+    "organiser_accounts.active": {"vi": "Đang hoạt động", "en": "Active"},
+    "organiser_accounts.enable": {"vi": "Mở khóa", "en": "Enable"},
+    "organiser_accounts.disable": {"vi": "Khóa", "en": "Disable"},
+    "organiser_accounts.title": {"vi": "Tài khoản người tổ chức", "en": "Organiser accounts"},
+    "organiser_accounts.caption": {
+        "vi": "Tài khoản: người tổ chức của đơn vị thấy các đơn vị được giao và mọi đơn vị cấp dưới",
+        "en": "Accounts: a unit organiser sees the units listed and every unit below them"},
+    "organiser_accounts.role": {"vi": "Vai trò", "en": "Role"},
+    "organiser_accounts.status": {"vi": "Trạng thái", "en": "Status"},
+    "organiser_accounts.action": {"vi": "Thao tác", "en": "Action"},
+    "organiser_accounts.create_account": {"vi": "Tạo tài khoản", "en": "Create an account"},
+    "organiser_accounts.username_rules": {"vi": "Tên đăng nhập (3–64 chữ cái không dấu, chữ số, . _ -)",
+                                          "en": "Username (3–64 letters, digits, . _ -)"},
+    "organiser_accounts.role_admin_hint": {"vi": "Quản trị tỉnh (thấy toàn bộ)",
+                                           "en": "Province admin (sees everything)"},
+    "organiser_accounts.units_hint": {"vi": "Đơn vị (cho người tổ chức đơn vị; giữ Ctrl để chọn nhiều)",
+                                      "en": "Units (for a unit organiser; hold Ctrl to pick several)"},
+    "organiser_accounts.create": {"vi": "Tạo", "en": "Create"},
+    "organiser_accounts.set_new_password": {"vi": "Đặt mật khẩu mới", "en": "Set a new password"},
+    "organiser_accounts.password_note": {
+        "vi": "Mọi phiên đăng nhập và mã truy cập cũ của tài khoản đó hết hiệu lực ngay.",
+        "en": "Every token and session of that account stops working at once."},
+    "organiser_accounts.new_password": {"vi": "Mật khẩu mới", "en": "New password"},
+    "organiser_accounts.set_password": {"vi": "Đặt mật khẩu", "en": "Set password"},
+    "organiser_accounts.password_min": {"vi": "Mật khẩu (ít nhất {length} ký tự)",
+                                        "en": "Password (at least {length} characters)"},
+    # pages: quiz_start.html
+    "quiz_start.read_lessons_first": {"vi": "Đọc bài học trước", "en": "Read the lessons first"},
+    "quiz_start.your_code": {"vi": "Mã học viên của bạn", "en": "Your learner code"},
+    "quiz_start.code_shown_once": {
+        "vi": "Hãy chép lại hoặc chụp ảnh mã này: mã chỉ hiện một lần. Với mã này bạn học tiếp trên "
+              "thiết bị khác, xem hoặc xóa dữ liệu của mình.",
+        "en": "Write it down or take a photo: it is shown only once. With it you continue on another "
+              "device, see or erase your data."},
+    "quiz_start.learning_as": {"vi": "Bạn đang học với tên", "en": "You are learning as"},
+    "quiz_start.start_quiz": {"vi": "Bắt đầu làm bài", "en": "Start the quiz"},
+    "quiz_start.profile_once": {"vi": "Thông tin của bạn (chỉ một lần)", "en": "Your profile (once)"},
+    "quiz_start.you_are": {"vi": "Bạn là", "en": "You are"},
+    "quiz_start.unit": {"vi": "Cơ quan, xã hoặc phường của bạn", "en": "Your agency, commune or ward"},
+    "quiz_start.choose": {"vi": "— chọn —", "en": "— choose —"},
+    "quiz_start.email_optional": {"vi": "Email (không bắt buộc)", "en": "Email (optional)"},
+    "quiz_start.phone_optional": {"vi": "Số điện thoại (không bắt buộc)", "en": "Phone (optional)"},
+    "quiz_start.how_we_use_data": {"vi": "Chúng tôi dùng dữ liệu của bạn thế nào",
+                                   "en": "How we use your data"},
+    "quiz_start.consent": {
+        "vi": "Tôi đã đọc thông báo trên và đồng ý cho xử lý dữ liệu của tôi cho các mục đích này.",
+        "en": "I have read the notice above and agree that my data is processed for these purposes."},
+    "quiz_start.save_continue": {"vi": "Lưu và tiếp tục", "en": "Save and continue"},
+    "quiz_start.have_code": {"vi": "Bạn đã có mã học viên?", "en": "Already have a learner code?"},
+    "quiz_start.continue_my_code": {"vi": "Tiếp tục với mã của tôi", "en": "Continue with my code"},
+    "quiz_start.intro": {
+        "vi": "{questions} câu hỏi rút từ các bài học; đạt khi trả lời đúng {pass_percent}%. Sau khi "
+              "nộp bài, bạn thấy từng câu đúng hay sai, vì sao, và nên đọc lại mục nào.",
+        "en": "{questions} questions drawn from the lessons; you pass with {pass_percent}% correct. "
+              "After you submit you see, for each question, whether you were right, why, and which "
+              "lesson section to read."},
+    "quiz_start.notice": {
+        "vi": "Chúng tôi lưu họ tên, nhóm, đơn vị, các thông tin không bắt buộc bạn điền và kết quả làm "
+              "bài, để ghi nhận việc học, cấp chứng nhận và thống kê số người được đào tạo cho kế hoạch "
+              "chuyển đổi số của tỉnh. Người tổ chức của đơn vị bạn xem được kết quả của bạn; số liệu "
+              "tổng hợp ẩn các nhóm dưới 5 người. Nếu bạn không dùng hệ thống trong {months} tháng, dữ "
+              "liệu cá nhân của bạn tự động bị xóa. Bạn có thể xem, tải về, sửa hoặc xóa dữ liệu của "
+              "mình bất cứ lúc nào tại “Dữ liệu của tôi”.",
+        "en": "We keep your name, group, unit, the optional fields you fill in, and your quiz results, "
+              "to record your training, issue your certificates and count, for the province's "
+              "digital-transformation plan, how many people were trained. Organisers of your unit see "
+              "your results; published statistics hide groups of fewer than 5 people. If you do not use "
+              "the platform for {months} months, your personal data is erased automatically. You can "
+              "see, download, correct or erase your data at any time on “My data”."},
+    # pages: learner_data.html
+    "learner_data.read_rights_lesson": {"vi": "Đọc bài học về các quyền này",
+                                        "en": "Read the lesson on these rights"},
+    "learner_data.enter_learner_code": {"vi": "Nhập mã học viên của bạn", "en": "Enter your learner code"},
+    "learner_data.code_shown_once": {
+        "vi": "Mã học viên được hiện một lần, khi bạn điền thông tin lần đầu.",
+        "en": "Your learner code was shown once, when you filled in your profile."},
+    "learner_data.see_my_data": {"vi": "Xem dữ liệu của tôi", "en": "See my data"},
+    "learner_data.profile": {"vi": "Thông tin cá nhân", "en": "Profile"},
+    "learner_data.unit": {"vi": "Cơ quan, xã, phường", "en": "Agency, commune or ward"},
+    "learner_data.organisation": {"vi": "Tổ chức, doanh nghiệp", "en": "Organisation"},
+    "learner_data.phone": {"vi": "Số điện thoại", "en": "Phone"},
+    "learner_data.registered": {"vi": "Đăng ký lúc", "en": "Registered"},
+    "learner_data.last_activity": {"vi": "Hoạt động gần nhất", "en": "Last activity"},
+    "learner_data.pseudonym": {"vi": "Mã ẩn danh (trong dữ liệu thống kê xuất ra)",
+                               "en": "Pseudonymous id (in statistics exports)"},
+    "learner_data.code_not_stored": {
+        "vi": "Hệ thống không lưu mã học viên, chỉ lưu dấu vết một chiều (SHA-256) của mã.",
+        "en": "Your learner code itself is not stored, only a one-way fingerprint (SHA-256) of it."},
+    "learner_data.consent": {"vi": "Sự đồng ý của bạn", "en": "Your consent"},
+    "learner_data.quiz_attempts": {"vi": "Các lượt làm bài", "en": "Quiz attempts"},
+    "learner_data.attempt": {"vi": "Lượt", "en": "Attempt"},
+    "learner_data.started": {"vi": "Bắt đầu", "en": "Started"},
+    "learner_data.score": {"vi": "Điểm", "en": "Score"},
+    "learner_data.not_submitted": {"vi": "chưa nộp", "en": "not submitted"},
+    "learner_data.passed": {"vi": "đạt", "en": "passed"},
+    "learner_data.not_passed": {"vi": "chưa đạt", "en": "not passed"},
+    "learner_data.download_has_answers": {
+        "vi": "Tệp tải về bên dưới có cả câu trả lời của bạn cho từng câu hỏi.",
+        "en": "The download below also holds your answer to every question."},
+    "learner_data.no_attempts_yet": {"vi": "Chưa có lượt làm bài nào.", "en": "No attempts yet."},
+    "learner_data.certificates": {"vi": "Chứng nhận", "en": "Certificates"},
+    "learner_data.revoked": {"vi": "đã thu hồi", "en": "revoked"},
+    "learner_data.no_certificates_yet": {"vi": "Chưa có chứng nhận nào.", "en": "No certificates yet."},
+    "learner_data.get_copy": {"vi": "Nhận bản sao", "en": "Get a copy"},
+    "learner_data.download_all": {"vi": "Tải toàn bộ dữ liệu của tôi (JSON)",
+                                  "en": "Download all my data (JSON)"},
+    "learner_data.correct_my_details": {"vi": "Sửa thông tin của tôi", "en": "Correct my details"},
+    "learner_data.unit_label": {"vi": "Cơ quan, xã hoặc phường", "en": "Agency, commune or ward"},
+    "learner_data.email_optional": {"vi": "Email (không bắt buộc; để trống để xóa)",
+                                    "en": "Email (optional; leave empty to remove it)"},
+    "learner_data.phone_optional": {"vi": "Số điện thoại (không bắt buộc; để trống để xóa)",
+                                    "en": "Phone (optional; leave empty to remove it)"},
+    "learner_data.save": {"vi": "Lưu", "en": "Save"},
+    "learner_data.erase_heading": {"vi": "Xóa dữ liệu hoặc rút lại sự đồng ý",
+                                   "en": "Erase my data or withdraw my consent"},
+    "learner_data.erase_confirm": {"vi": "Tôi hiểu: xóa vĩnh viễn dữ liệu cá nhân của tôi ngay bây giờ.",
+                                   "en": "I understand: erase my personal data now, for good."},
+    "learner_data.erase_my_data": {"vi": "Xóa dữ liệu của tôi", "en": "Erase my data"},
+    "learner_data.questions_requests": {"vi": "Câu hỏi hoặc yêu cầu", "en": "Questions or requests"},
+    "learner_data.operator_answers": {
+        "vi": "Đơn vị vận hành hệ thống trả lời câu hỏi và yêu cầu về dữ liệu của bạn:",
+        "en": "The operator of this platform answers questions and requests about your data:"},
+    "learner_data.contact_organiser": {
+        "vi": "Nếu có câu hỏi hoặc yêu cầu về dữ liệu của mình, bạn hãy liên hệ người tổ chức đào tạo "
+              "của đơn vị bạn (cơ quan, xã hoặc phường).",
+        "en": "For questions or requests about your data, contact the organiser of your unit (your "
+              "agency, commune or ward)."},
+    "learner_data.rights_intro": {
+        "vi": "Theo Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15 (Điều 4), bạn có quyền được biết dữ "
+              "liệu nào về mình đang được lưu, xem, nhận bản sao, chỉnh sửa, rút lại sự đồng ý và yêu "
+              "cầu xóa dữ liệu. Tại đây bạn tự làm được tất cả những việc đó.",
+        "en": "Under the Law on Personal Data Protection No. 91/2025/QH15 (Article 4) you may know what "
+              "is stored about you, see it, get a copy, correct it, withdraw your consent and have it "
+              "erased. Here you can do all of it yourself."},
+    "learner_data.consent_version": {"vi": "Bạn đã đồng ý với thông báo xử lý dữ liệu phiên bản",
+                                     "en": "You agreed to the privacy notice version"},
+    "learner_data.consent_at": {"vi": "lúc", "en": "on"},
+    "learner_data.erased_if_inactive": {
+        "vi": "Nếu bạn không dùng hệ thống nữa, dữ liệu cá nhân của bạn tự động bị xóa sau ngày {date}.",
+        "en": "If you do not use the platform again, your personal data is erased automatically after "
+              "{date}."},
+    "learner_data.erase_warning": {
+        "vi": "Rút lại sự đồng ý và xóa dữ liệu ở đây là một: họ tên, email, số điện thoại, tổ chức và "
+              "mã học viên của bạn bị xóa vĩnh viễn ngay lập tức, không khôi phục được. Chỉ còn lại số "
+              "liệu ẩn danh (nhóm, đơn vị và điểm, không có tên) để số liệu thống kê của tỉnh vẫn đúng. "
+              "Chứng nhận của bạn khi được xác minh sẽ hiện “người được cấp đã xóa dữ liệu”. Sau này "
+              "bạn vẫn có thể đăng ký lại bằng thông tin mới.",
+        "en": "Withdrawing your consent and erasing your data are the same thing here: your name, "
+              "email, phone, organisation and learner code are erased for good, at once, and cannot be "
+              "restored. Only anonymous counts stay (your group, unit and scores, with no name), so the "
+              "province's statistics still add up. Your certificates will then verify as “holder erased "
+              "their data”. You can register again later with a new profile."},
+    # pages: certificate_page.html
+    "certificate_page.certificate": {"vi": "Chứng nhận", "en": "Certificate"},
+    "certificate_page.print_save_pdf": {"vi": "In hoặc lưu thành PDF", "en": "Print or save as PDF"},
+    "certificate_page.print_hint": {"vi": "(hoặc dùng lệnh In của trình duyệt; chọn khổ A4, nằm ngang)",
+                                    "en": "(or your browser's Print menu; choose A4, landscape)"},
+    "certificate_page.name_shortened_note": {
+        "vi": "Tên người được cấp đã được che bớt: chỉ người được cấp, trên thiết bị của mình, thấy tên "
+              "đầy đủ.",
+        "en": "The holder's name is shortened: only the holder, on their own device, sees it in full."},
+    "certificate_page.this_certifies_that": {"vi": "Cấp cho", "en": "This certifies that"},
+    "certificate_page.passed_path": {"vi": "đã đạt mọi học phần của lộ trình học",
+                                     "en": "has passed every module of the learning path"},
+    "certificate_page.passed_module": {"vi": "đã đạt bài kiểm tra học phần",
+                                       "en": "has passed the quiz of the module"},
+    "certificate_page.check_at": {"vi": "Xác minh tại", "en": "Check it at"},
+    "certificate_page.scan_verify": {"vi": "Quét để xác minh", "en": "Scan to verify"},
+    "certificate_page.verification_page": {"vi": "Trang xác minh", "en": "Verification page"},
+    "certificate_page.download_badge": {"vi": "Tải về dạng Open Badges 3.0 (JSON, chưa ký số)",
+                                        "en": "Download as Open Badges 3.0 (JSON, not signed)"},
+    "certificate_page.lessons": {"vi": "Bài học", "en": "The lessons"},
+    # pages: certificate_verify.html
+    "certificate_verify.learning_path": {"vi": "Lộ trình học", "en": "Learning path"},
+    "certificate_verify.title": {"vi": "Xác minh chứng nhận", "en": "Verify a certificate"},
+    "certificate_verify.please_check_code": {"vi": "Bạn hãy xem lại mã", "en": "Please check the code"},
+    "certificate_verify.for": {"vi": "Nội dung", "en": "For"},
+    "certificate_verify.issued_on": {"vi": "Ngày cấp", "en": "Issued on"},
+    "certificate_verify.holder": {"vi": "Người được cấp", "en": "Holder"},
+    "certificate_verify.name_shortened_hint": {"vi": "tên đã được che bớt để bảo vệ quyền riêng tư",
+                                               "en": "name shortened to protect the holder's privacy"},
+    "certificate_verify.holder_erased": {"vi": "— (người được cấp đã xóa dữ liệu)",
+                                         "en": "— (data erased by the holder)"},
+    "certificate_verify.revoked_on": {"vi": "Ngày thu hồi", "en": "Revoked on"},
+    "certificate_verify.issued_by": {"vi": "Đơn vị cấp", "en": "Issued by"},
+    "certificate_verify.ask_for_identity": {
+        "vi": "Bạn có thể đề nghị người được cấp xuất trình giấy tờ tùy thân: trang này xác nhận chứng "
+              "nhận, tên che bớt giúp bạn đối chiếu với người đó.",
+        "en": "Ask the holder to show an identity document: this page confirms the certificate, the "
+              "shortened name helps you match it to the person."},
+    "certificate_verify.see_certificate": {"vi": "Xem chứng nhận", "en": "See the certificate"},
+    "certificate_verify.check_heading": {"vi": "Kiểm tra một mã chứng nhận",
+                                         "en": "Check a certificate code"},
+    "certificate_verify.code_label": {"vi": "Mã chứng nhận (ví dụ 7KQ2-M9XD-P)",
+                                      "en": "Certificate code (e.g. 7KQ2-M9XD-P)"},
+    "certificate_verify.verify": {"vi": "Xác minh", "en": "Verify"},
+    "certificate_verify.code_hint": {
+        "vi": "Không phân biệt chữ hoa, chữ thường, dấu cách hay gạch nối; ký tự cuối là ký tự kiểm tra "
+              "giúp phát hiện gõ nhầm.",
+        "en": "Case, spaces and hyphens do not matter; the last character is a check that catches "
+              "typing mistakes."},
+    # pages: quiz_result.html
+    "quiz_result.heading": {"vi": "Kết quả của bạn", "en": "Your result"},
+    "quiz_result.passed": {"vi": "Đạt", "en": "Passed"},
+    "quiz_result.not_passed_yet": {"vi": "Chưa đạt", "en": "Not passed yet"},
+    "quiz_result.your_certificate_code": {"vi": "Mã chứng nhận của bạn", "en": "Your certificate code"},
+    "quiz_result.open_certificate": {"vi": "mở chứng nhận", "en": "open the certificate"},
+    "quiz_result.read_again": {"vi": "Bạn hãy đọc lại các mục được gợi ý bên dưới rồi làm lại.",
+                               "en": "Read the sections linked below, then try again."},
+    "quiz_result.back_quiz_page": {"vi": "Về trang bài kiểm tra", "en": "Back to the quiz page"},
+    "quiz_result.right": {"vi": "Đúng", "en": "Right"},
+    "quiz_result.wrong": {"vi": "Sai", "en": "Wrong"},
+    "quiz_result.right_answer": {"vi": "đáp án đúng", "en": "right answer"},
+    "quiz_result.your_choice": {"vi": "bạn chọn", "en": "your choice"},
+    "quiz_result.read_lesson_section": {"vi": "Đọc mục bài học liên quan", "en": "Read the lesson section"},
+    "quiz_result.back_module": {"vi": "Về học phần", "en": "Back to the module"},
+    # pages: dashboard_data.html
+    "dashboard_data.heading": {"vi": "Đơn vị và chỉ tiêu hằng năm", "en": "Units and yearly targets"},
+    "dashboard_data.errors_title": {"vi": "Chưa nhập gì: hãy sửa các dòng sau rồi tải tệp lên lại",
+                                    "en": "Nothing was imported: fix these rows and upload the file again"},
+    "dashboard_data.units_columns": {
+        "vi": "Các cột: code, name, kind, parent_code (có thể thêm former_units). Mã đã có được cập "
+              "nhật; tệp có bất kỳ dòng lỗi nào thì không có gì thay đổi.",
+        "en": "Columns: code, name, kind, parent_code (and optionally former_units). Existing codes are "
+              "updated; a file with any bad row changes nothing."},
+    "dashboard_data.units_file": {"vi": "Danh sách đơn vị (CSV, UTF-8)", "en": "Unit list (CSV, UTF-8)"},
+    "dashboard_data.import_units": {"vi": "Nhập đơn vị", "en": "Import units"},
+    "dashboard_data.yearly_targets": {"vi": "Chỉ tiêu hằng năm", "en": "Yearly targets"},
+    "dashboard_data.targets_columns": {
+        "vi": "Các cột: year, unit_code, group, module_id, headcount, target_share. target_share là tỉ "
+              "lệ (0,8 hoặc 0.8) hoặc phần trăm (80%). Dòng cùng năm, đơn vị, nhóm và học phần thay cho "
+              "dòng cũ.",
+        "en": "Columns: year, unit_code, group, module_id, headcount, target_share. target_share is a "
+              "fraction (0.8) or a percentage (80%). A row for the same year, unit, group and module "
+              "replaces the earlier one."},
+    "dashboard_data.groups": {"vi": "Nhóm:", "en": "Groups:"},
+    "dashboard_data.modules": {"vi": "Học phần:", "en": "Modules:"},
+    "dashboard_data.targets_file": {"vi": "Chỉ tiêu (CSV, UTF-8)", "en": "Targets (CSV, UTF-8)"},
+    "dashboard_data.targets_loaded": {"vi": "Chỉ tiêu đã nhập", "en": "Targets loaded"},
+    "dashboard_data.rows": {"vi": "Số dòng", "en": "Rows"},
+    # pages: dashboard.html
+    "dashboard.training_dashboard": {"vi": "Bảng điều khiển đào tạo", "en": "Training dashboard"},
+    "dashboard.scope_admin": {"vi": "Bạn thấy mọi đơn vị của tỉnh.",
+                              "en": "You see every unit of the province."},
+    "dashboard.scope_units": {"vi": "Bạn thấy các đơn vị được giao và đơn vị cấp dưới:",
+                              "en": "You see your units and the units below them:"},
+    "dashboard.filters": {"vi": "Bộ lọc", "en": "Filters"},
+    "dashboard.all_modules": {"vi": "Tất cả học phần", "en": "All modules"},
+    "dashboard.learner_group": {"vi": "Nhóm người học", "en": "Learner group"},
+    "dashboard.all_groups": {"vi": "Tất cả các nhóm", "en": "All groups"},
+    "dashboard.unit": {"vi": "Đơn vị", "en": "Unit"},
+    "dashboard.all_my_units": {"vi": "Tất cả đơn vị của tôi", "en": "All my units"},
+    "dashboard.show": {"vi": "Xem", "en": "Show"},
+    "dashboard.at_a_glance": {"vi": "Tổng quan", "en": "At a glance"},
+    "dashboard.learners_who_took_quiz": {"vi": "Người đã làm bài", "en": "Learners who took a quiz"},
+    "dashboard.attempts": {"vi": "Lượt làm bài", "en": "Attempts"},
+    "dashboard.learners_who_passed": {"vi": "Người đã đạt", "en": "Learners who passed"},
+    "dashboard.certificates_issued": {"vi": "Chứng nhận đã cấp", "en": "Certificates issued"},
+    "dashboard.completion_against_target": {"vi": "Kết quả so với chỉ tiêu",
+                                            "en": "Completion against target"},
+    "dashboard.targets_caption": {"vi": "Kết quả so với chỉ tiêu theo đơn vị và nhóm (người × học phần)",
+                                  "en": "Completion against target by unit and group (people × modules)"},
+    "dashboard.target": {"vi": "Chỉ tiêu", "en": "Target"},
+    "dashboard.trained": {"vi": "Đã đạt", "en": "Trained"},
+    "dashboard.share_trained": {"vi": "Tỉ lệ đã đạt", "en": "Share trained"},
+    "dashboard.gap": {"vi": "Còn thiếu", "en": "Gap"},
+    "dashboard.pass_rate_by_module": {"vi": "Tỉ lệ đạt theo học phần", "en": "Pass rate by module"},
+    "dashboard.learners": {"vi": "Người làm bài", "en": "Learners"},
+    "dashboard.passed": {"vi": "Người đạt", "en": "Passed"},
+    "dashboard.pass_rate": {"vi": "Tỉ lệ đạt", "en": "Pass rate"},
+    "dashboard.no_attempt_yet": {"vi": "Chưa có lượt làm bài.", "en": "No attempt yet."},
+    "dashboard.month_by_month": {"vi": "Theo tháng", "en": "Month by month"},
+    "dashboard.month": {"vi": "Tháng", "en": "Month"},
+    "dashboard.first_passes": {"vi": "Người đạt lần đầu", "en": "First passes"},
+    "dashboard.questions_review": {"vi": "Câu hỏi cần xem lại", "en": "Questions to review"},
+    "dashboard.questions_caption": {
+        "vi": "Câu hỏi bị đánh dấu, tính trên lần làm đầu (từ 20 lượt trả lời); danh sách đầy đủ trong "
+              "tệp thống kê câu hỏi",
+        "en": "Questions flagged on first attempts (at least 20 answers); full list in the question "
+              "statistics download"},
+    "dashboard.question": {"vi": "Câu hỏi", "en": "Question"},
+    "dashboard.why": {"vi": "Vì sao", "en": "Why"},
+    "dashboard.no_question_flagged": {"vi": "Không có câu hỏi nào bị đánh dấu.",
+                                      "en": "No question is flagged."},
+    "dashboard.downloads": {"vi": "Tải về", "en": "Downloads"},
+    "dashboard.downloads_note": {
+        "vi": "Theo bộ lọc ở trên. Tệp CSV mở được bằng Excel, giữ nguyên tiếng Việt; mỗi lần tải về "
+              "được ghi vào nhật ký.",
+        "en": "With the filters above. CSV opens in Excel with Vietnamese intact; every download is "
+              "recorded in the audit log."},
+    "dashboard.suppressed_note": {
+        "vi": "Số dưới {threshold} được hiện là “<{threshold}” để không ai bị nhận diện.",
+        "en": "Counts below {threshold} are shown as “<{threshold}” so that no one can be singled out."},
+    "dashboard.target_chart_caption": {
+        "vi": "Tỉ lệ đã đạt đến hết năm {year} so với chỉ tiêu (vạch đứt); màu đỏ: chưa đạt chỉ tiêu.",
+        "en": "Share trained by the end of {year} against the target share (dashed line); red: below "
+              "target."},
+    "dashboard.modules_caption": {"vi": "Người làm bài, người đạt và tỉ lệ đạt theo học phần năm {year}",
+                                  "en": "Learners, learners who passed and pass rate per module in {year}"},
+    "dashboard.months_caption": {
+        "vi": "Lượt làm bài và người đạt học phần lần đầu, theo tháng năm {year}",
+        "en": "Attempts and learners passing a module for the first time, per month of {year}"},
+    "dashboard.all": {"vi": "Tất cả", "en": "All"},
+    "dashboard.trained_against_target": {"vi": "Đã đạt so với chỉ tiêu", "en": "Trained against target"},
+    "dashboard.month_short": {"vi": "T{month}", "en": "{month_name}"},
+    # pages: quiz_attempt.html
+    "quiz_attempt.intro": {
+        "vi": "Trả lời tất cả các câu rồi bấm Nộp bài. Câu có nhiều đáp án đúng sẽ ghi rõ.",
+        "en": "Answer every question, then press Submit. Questions with several right answers say so."},
+    "quiz_attempt.choose_all_that_apply": {"vi": "chọn tất cả đáp án đúng", "en": "choose all that apply"},
+    "quiz_attempt.submit": {"vi": "Nộp bài", "en": "Submit"},
+    # reports: titles (reports/service.py)
+    "report.completions": {"vi": "Kết quả theo người học và học phần",
+                           "en": "Completions by learner and module"},
+    "report.attempts": {"vi": "Các lượt làm bài", "en": "Attempts"},
+    "report.summary": {"vi": "Tổng hợp theo đơn vị, nhóm, học phần",
+                       "en": "Summary by unit, group and module"},
+    "report.annual": {"vi": "Đánh giá năm: việc làm được, chưa được",
+                      "en": "Annual assessment: done and not done"},
+    "report.questions": {"vi": "Thống kê câu hỏi", "en": "Question statistics"},
+    "report.xapi": {"vi": "Bản ghi xAPI", "en": "xAPI statements"},
+    # reports: columns of completions
+    "column.completions.full_name": {"vi": "Họ và tên", "en": "Full name"},
+    "column.completions.group": {"vi": "Nhóm", "en": "Group"},
+    "column.completions.unit_code": {"vi": "Mã đơn vị", "en": "Unit code"},
+    "column.completions.unit_name": {"vi": "Đơn vị", "en": "Unit"},
+    "column.completions.module_id": {"vi": "Học phần", "en": "Module"},
+    "column.completions.attempts": {"vi": "Số lượt làm", "en": "Attempts"},
+    "column.completions.best_score": {"vi": "Điểm cao nhất", "en": "Best score"},
+    "column.completions.passed": {"vi": "Đạt", "en": "Passed"},
+    "column.completions.first_passed_at": {"vi": "Ngày đạt lần đầu", "en": "First passed at"},
+    "column.completions.last_attempt_at": {"vi": "Lần làm gần nhất", "en": "Last attempt at"},
+    # reports: columns of attempts
+    "column.attempts.learner": {"vi": "Mã ẩn danh", "en": "Pseudonym"},
+    "column.attempts.group": {"vi": "Nhóm", "en": "Group"},
+    "column.attempts.unit_code": {"vi": "Mã đơn vị", "en": "Unit code"},
+    "column.attempts.module_id": {"vi": "Học phần", "en": "Module"},
+    "column.attempts.attempt_no": {"vi": "Lượt thứ", "en": "Attempt no."},
+    "column.attempts.lang": {"vi": "Ngôn ngữ", "en": "Language"},
+    "column.attempts.started_at": {"vi": "Bắt đầu", "en": "Started at"},
+    "column.attempts.submitted_at": {"vi": "Nộp bài", "en": "Submitted at"},
+    "column.attempts.question_count": {"vi": "Số câu", "en": "Questions"},
+    "column.attempts.correct_count": {"vi": "Số câu đúng", "en": "Correct"},
+    "column.attempts.score": {"vi": "Điểm", "en": "Score"},
+    "column.attempts.passed": {"vi": "Đạt", "en": "Passed"},
+    # reports: columns of summary
+    "column.summary.unit_code": {"vi": "Mã đơn vị", "en": "Unit code"},
+    "column.summary.unit_name": {"vi": "Đơn vị", "en": "Unit"},
+    "column.summary.group": {"vi": "Nhóm", "en": "Group"},
+    "column.summary.module_id": {"vi": "Học phần", "en": "Module"},
+    "column.summary.learners": {"vi": "Số người làm bài", "en": "Learners"},
+    "column.summary.attempts": {"vi": "Số lượt làm", "en": "Attempts"},
+    "column.summary.passed": {"vi": "Số người đạt", "en": "Learners passed"},
+    "column.summary.pass_rate": {"vi": "Tỉ lệ đạt", "en": "Pass rate"},
+    "column.summary.mean_score": {"vi": "Điểm trung bình", "en": "Mean score"},
+    # reports: columns of annual
+    "column.annual.unit_code": {"vi": "Mã đơn vị", "en": "Unit code"},
+    "column.annual.unit_name": {"vi": "Đơn vị", "en": "Unit"},
+    "column.annual.group": {"vi": "Nhóm", "en": "Group"},
+    "column.annual.module_id": {"vi": "Học phần", "en": "Module"},
+    "column.annual.headcount": {"vi": "Số người cần đào tạo", "en": "Headcount"},
+    "column.annual.target_share": {"vi": "Chỉ tiêu (tỉ lệ)", "en": "Target share"},
+    "column.annual.target": {"vi": "Chỉ tiêu (người)", "en": "Target (people)"},
+    "column.annual.trained": {"vi": "Đã đạt đến hết năm", "en": "Trained by year end"},
+    "column.annual.trained_in_year": {"vi": "Đạt lần đầu trong năm", "en": "First passed this year"},
+    "column.annual.rate": {"vi": "Tỉ lệ đã đạt", "en": "Share trained"},
+    "column.annual.status": {"vi": "Kết quả", "en": "Result"},
+    "column.annual.gap": {"vi": "Còn thiếu (người)", "en": "Gap (people)"},
+    # reports: columns of questions
+    "column.questions.module_id": {"vi": "Học phần", "en": "Module"},
+    "column.questions.question_id": {"vi": "Mã câu hỏi", "en": "Question id"},
+    "column.questions.question": {"vi": "Câu hỏi", "en": "Question"},
+    "column.questions.responses": {"vi": "Số lượt trả lời (lần đầu)", "en": "First-attempt answers"},
+    "column.questions.facility": {"vi": "Độ dễ (FI)", "en": "Facility index"},
+    "column.questions.discrimination": {"vi": "Độ phân biệt (DI)", "en": "Discrimination index"},
+    "column.questions.flags": {"vi": "Cần xem lại", "en": "Review"},
+    # reports: values in the annual assessment
+    "report.annual.met": {"vi": "Đạt", "en": "Met"},
+    "report.annual.missed": {"vi": "Chưa đạt", "en": "Missed"},
+    # reports: plain-language flags on a question (reports/stats.py `flags`)
+    "flag.few_responses": {"vi": "chưa đủ dữ liệu", "en": "too few answers yet"},
+    "flag.misleading": {"vi": "người làm tốt lại hay sai — xem lại đáp án, câu chữ",
+                        "en": "strong learners get it wrong more often — check the key and wording"},
+    "flag.too_easy": {"vi": "quá dễ", "en": "too easy"},
+    "flag.too_hard": {"vi": "quá khó", "en": "too hard"},
+    "flag.not_discriminating": {"vi": "không phân loại được người học", "en": "does not tell learners apart"},
+    "flag.unused_distractors": {"vi": "có phương án sai không ai chọn (dễ đoán)",
+                                "en": "a wrong option nobody picks (easy to guess)"},
+    # reports: xAPI statements (reports/xapi.py)
+    "xapi.passed": {"vi": "đạt", "en": "passed"},
+    "xapi.failed": {"vi": "chưa đạt", "en": "failed"},
+    "xapi.completed": {"vi": "hoàn thành", "en": "completed"},
+    "xapi.quiz_name": {"vi": "Kiểm tra: {title}", "en": "Quiz: {title}"},
+    # certificates: dates as a certificate prints them (certificates/pages.py)
+    "certificate.long_date": {"vi": "ngày {day:02d} tháng {month:02d} năm {year}",
+                              "en": "{day} {month_name} {year}"},
+    # cli: the terminal's prompts, and words shown where the language is not known
+    "cli.password": {"vi": "Mật khẩu", "en": "password"},
+    "cli.password_again": {"vi": "Nhập lại", "en": "again"},
+    "csv.line": {"vi": "dòng", "en": "line"},
     # errors
     "invalid_input": {"vi": "Dữ liệu gửi lên chưa hợp lệ.", "en": "The data sent is not valid."},
     "body_too_large": {"vi": "Dữ liệu gửi lên quá lớn.", "en": "The request body is too large."},
@@ -166,6 +650,16 @@ def t(key: str, lang: str, **params: object) -> str:
     entry = MESSAGES[key]
     text = entry.get(lang) or entry[DEFAULT_LANG]
     return text.format(**params) if params else text
+
+
+def in_every_lang(key: str, **params: object) -> dict[str, str]:
+    """{"vi": ..., "en": ...}: the entry in every language, for records that carry both (xAPI names)."""
+    return {lang: t(key, lang, **params) for lang in LANGS}
+
+
+def bilingual(key: str, sep: str = " / ", **params: object) -> str:
+    """'Vietnamese / English' on one line, where the language is not known (the terminal's prompts)."""
+    return sep.join(in_every_lang(key, **params).values())
 
 
 def pick_lang(value: str | None) -> str:

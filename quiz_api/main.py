@@ -29,7 +29,7 @@ from quiz_api.certificates.pages import router as certificate_pages_router
 from quiz_api.config import Settings, get_settings
 from quiz_api.db import Database
 from quiz_api.errors import DomainError
-from quiz_api.labels import t
+from quiz_api.labels import PRODUCT, t
 from quiz_api.learners.pages import router as learner_pages_router
 from quiz_api.metrics import Observe, observe_batch
 from quiz_api.metrics import router as metrics_router
@@ -98,7 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.limiters.dispose()
 
     app = App(
-        title="Kỹ năng số API",
+        title=f"{PRODUCT} API",
         version="1.0",
         description="Quizzes graded on the server, learners' records, certificates and organiser reports.",
         docs_url=None,  # apidocs.py serves Swagger UI from the package, not from a CDN

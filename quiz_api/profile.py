@@ -15,9 +15,10 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from quiz_api import localtime
+from quiz_api.labels import LANGS, t
 
 # How a message names the default zone's time, when the profile does not say
-DEFAULT_TIMEZONE_NAME = {"vi": "giờ Việt Nam", "en": "Vietnam time"}
+DEFAULT_TIMEZONE_NAME = {lang: t("timezone.default_name", lang) for lang in LANGS}
 
 
 @dataclass(frozen=True)
@@ -88,4 +89,4 @@ def _timezone(data: dict) -> dict[str, object]:
     if name == localtime.DEFAULT_TIMEZONE:
         return {"timezone": name}
     offset = "UTC" + localtime.offset_text(localtime.fixed_offset(tz))
-    return {"timezone": name, "timezone_name": {"vi": f"giờ {offset}", "en": f"{offset} time"}}
+    return {"timezone": name, "timezone_name": {lang: t("timezone.offset_name", lang, offset=offset) for lang in LANGS}}

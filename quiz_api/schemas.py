@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
-Group = Literal["public_servant", "business", "citizen"]
-Lang = Literal["vi", "en"]
+from quiz_api.labels import GroupId as Group
+from quiz_api.labels import Lang
 
 
 def utc_text(value: datetime) -> str:

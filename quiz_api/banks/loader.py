@@ -10,8 +10,8 @@ from typing import Any
 import yaml
 
 from quiz_api.grading import GradingQuestion
+from quiz_api.labels import LANGS
 
-LANGS = ("vi", "en")
 TYPES = ("single", "multiple", "true_false")
 _LESSON = re.compile(r"^[a-z0-9][a-z0-9/_-]*\.md#[A-Za-z0-9_-]+$")
 _ANCHOR = re.compile(r"""\{[^}]*#([A-Za-z0-9_-]+)[^}]*\}|\bid=["']([A-Za-z0-9_-]+)["']""")

@@ -22,9 +22,8 @@ MAX_CODE = 40
 
 def long_date(value: date | datetime, lang: str) -> str:
     """'5 December 2026' or 'ngày 05 tháng 12 năm 2026', as a certificate prints a date."""
-    if lang == "en":
-        return f"{value.day} {value.strftime('%B')} {value.year}"
-    return f"ngày {value.day:02d} tháng {value.month:02d} năm {value.year}"
+    return t("certificate.long_date", lang, day=value.day, month=value.month, month_name=value.strftime("%B"),
+             year=value.year)
 
 
 def _lookup(request: Request, code: str) -> certificates.CertificateView:

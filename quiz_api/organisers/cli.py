@@ -8,7 +8,7 @@ import sys
 
 from quiz_api.config import get_settings
 from quiz_api.errors import DomainError
-from quiz_api.labels import t
+from quiz_api.labels import bilingual, t
 
 
 def _database():
@@ -21,8 +21,8 @@ def read_password(stdin=None, prompt=getpass.getpass) -> str:
     """From an interactive prompt (asked twice) or, when stdin is not a terminal, its first line."""
     stdin = stdin or sys.stdin
     if stdin.isatty():
-        first = prompt("Mật khẩu / password: ")
-        if prompt("Nhập lại / again: ") != first:
+        first = prompt(f"{bilingual('cli.password')}: ")
+        if prompt(f"{bilingual('cli.password_again')}: ") != first:
             raise SystemExit("the two passwords differ; nothing was changed")
         return first
     return stdin.readline().rstrip("\r\n")

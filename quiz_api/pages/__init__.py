@@ -57,6 +57,9 @@ def render(request: Request, template: str, lang: str, status_code: int = 200,
     context.update(
         lang=lang,
         en=lang == "en",
+        other_lang="vi" if lang == "en" else "en",
+        lang_query="?lang=en" if lang == "en" else "",  # keeps the language on a link (Vietnamese is the default)
+        switch_query="" if lang == "en" else "?lang=en",  # the same page in the other language
         stylesheets=site_stylesheets(settings.site_dir),
         csrf_field=CSRF_FIELD,
         csrf_token=csrf_token(request),

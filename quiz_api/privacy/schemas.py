@@ -6,9 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from quiz_api.labels import Lang
 from quiz_api.schemas import UtcDateTime
-
-Lang = Literal["vi", "en"]
 
 
 class ConsentRecord(BaseModel):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from quiz_api.config import get_settings
 from quiz_api.errors import DomainError
-from quiz_api.labels import t
+from quiz_api.labels import DEFAULT_LANG, GROUP_IDS, LANGS, t
 
 
 def _database():
@@ -190,9 +190,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     exp.add_argument("--format", default="csv", choices=("csv", "xlsx", "json", "jsonl"))
     exp.add_argument("--year", type=int)
     exp.add_argument("--module")
-    exp.add_argument("--group", choices=("public_servant", "business", "citizen"))
+    exp.add_argument("--group", choices=GROUP_IDS)
     exp.add_argument("--unit", help="a unit code: that unit and every unit below it")
-    exp.add_argument("--lang", default="vi", choices=("vi", "en"), help="language of headers and labels")
+    exp.add_argument("--lang", default=DEFAULT_LANG, choices=LANGS, help="language of headers and labels")
     exp.add_argument("-o", "--output", required=True, help="file to write, or - for stdout")
     exp.set_defaults(func=cmd_export)
 

@@ -24,7 +24,7 @@ from quiz_api.banks import Bank
 from quiz_api.config import Settings
 from quiz_api.db import Database, utcnow
 from quiz_api.errors import Forbidden, Invalid
-from quiz_api.labels import pick_lang
+from quiz_api.labels import pick_lang, t
 from quiz_api.organisers.service import Principal
 from quiz_api.profile import load_profile
 from quiz_api.reports import filters, formats, service
@@ -94,7 +94,7 @@ def prepare(*, database: Database, banks: dict[str, Bank], settings: Settings, k
     detail: dict[str, Any] = {"format": fmt, "filters": filters, "suppressed": scope.suppress,
                               "units": "all" if scope.unit_codes is None else len(scope.unit_codes)}
     audit_id = audit.start_export(database=database, actor=actor, kind=kind, detail=detail)
-    head = {"report": kind, "title": service.TITLES[kind][lang], "filters": filters,
+    head = {"report": kind, "title": t(f"report.{kind}", lang), "filters": filters,
             "generated_at": localtime.iso(utcnow(), scope.tz),
             "suppression_threshold": threshold if scope.suppress else None}
     body = _body(database=database, banks=banks, settings=settings, kind=kind, fmt=fmt, scope=scope, lang=lang,

@@ -19,6 +19,7 @@ from datetime import date, datetime
 from itertools import islice
 from typing import Any
 
+from quiz_api.labels import t
 from quiz_api.localtime import offset_text
 
 BOM = "\ufeff"  # so Excel reads the CSV as UTF-8 and shows Vietnamese correctly
@@ -41,9 +42,8 @@ def neutralise(value: str) -> str:
 
 @dataclass(frozen=True)
 class Column:
-    key: str
-    vi: str
-    en: str
+    report: str
+    key: str  # its header is the catalogue's `column.<report>.<key>`
     # text: anything a person typed or imported, neutralised in spreadsheets;
     # code: made by the system from a safe alphabet (hex pseudonyms, group ids, language codes);
     # int | float | bool | datetime (already text from the database: local ISO 8601 with its offset,
@@ -51,7 +51,7 @@ class Column:
     kind: str = "text"
 
     def label(self, lang: str) -> str:
-        return self.en if lang == "en" else self.vi
+        return t(f"column.{self.report}.{self.key}", lang)
 
 
 class Suppressed:

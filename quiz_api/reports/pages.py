@@ -14,7 +14,7 @@ from quiz_api import audit, localtime
 from quiz_api.attempts.models import Attempt
 from quiz_api.csvfiles import CsvFileError, RowError
 from quiz_api.errors import DomainError, Invalid, NotFound
-from quiz_api.labels import GROUPS, pick_lang, t
+from quiz_api.labels import DEFAULT_LANG, GROUPS, pick_lang, t
 from quiz_api.organisers import service as organisers
 from quiz_api.organisers.deps import WebAdmin, WebOrganiser
 from quiz_api.pages import check_csrf, render
@@ -105,29 +105,29 @@ def dashboard(request: Request, who: WebOrganiser) -> Response:
         bank = banks.get(module_id)
         return bank.title[lang] if bank else module_id
 
-    en = lang == "en"
     module_chart = charts.bar_chart(
         [charts.Bar(title(m), rate, _pct(rate) if rate is not None else _pct(passed)) for m, _l, passed, rate in modules],
-        title="Pass rate by module" if en else "Tỉ lệ đạt theo học phần")
-    month_labels = [f"T{m}" if not en else date(2000, m, 1).strftime("%b") for m, _, _ in months]
+        title=t("dashboard.pass_rate_by_module", lang))
+    month_labels = [t("dashboard.month_short", lang, month=m, month_name=date(2000, m, 1).strftime("%b"))
+                    for m, _, _ in months]
     month_chart = charts.column_chart(
         month_labels,
-        [("Attempts" if en else "Lượt làm bài", [v if isinstance(v, int) else None for _, v, _ in months]),
-         ("First passes" if en else "Người đạt lần đầu", [v if isinstance(v, int) else None for _, _, v in months])],
-        title=f"{'Month by month' if en else 'Theo tháng'} {year}")
+        [(t("dashboard.attempts", lang), [v if isinstance(v, int) else None for _, v, _ in months]),
+         (t("dashboard.first_passes", lang), [v if isinstance(v, int) else None for _, _, v in months])],
+        title=f"{t('dashboard.month_by_month', lang)} {year}")
     target_bars = []
     for r in total_table:
         trained_rate = r[9] if not isinstance(r[9], Suppressed) else None
-        label = ("All" if en else "Tất cả") if r[2] == "*" else f"{GROUPS[r[2]][lang]} · {title(r[3])}"
+        label = t("dashboard.all", lang) if r[2] == "*" else f"{GROUPS[r[2]][lang]} · {title(r[3])}"
         target_bars.append(charts.Bar(label, trained_rate, f"{_pct(r[9])} / {_pct(r[5])}", target=r[5]))
-    target_chart = charts.bar_chart(target_bars, title="Trained against target" if en else "Đã đạt so với chỉ tiêu",
+    target_chart = charts.bar_chart(target_bars, title=t("dashboard.trained_against_target", lang),
                                     label_width=260)
     download_kinds = ["summary", "annual", "completions", "attempts"] + (["questions", "xapi"] if who.is_admin else [])
-    base_query = chosen.query(lang=lang if en else None)
-    downloads = [(k, service.TITLES[k][lang], [(fmt, f"/organiser/download/{k}?{base_query}&format={fmt}".replace("?&", "?"))
+    base_query = chosen.query(lang=None if lang == DEFAULT_LANG else lang)
+    downloads = [(k, t(f"report.{k}", lang), [(fmt, f"/organiser/download/{k}?{base_query}&format={fmt}".replace("?&", "?"))
                                               for fmt in ("csv", "xlsx", "json", "jsonl") if fmt in service.FORMATS[k]])
                  for k in download_kinds]
-    switch = chosen.query(lang=None if en else "en")
+    switch = chosen.query(lang="en" if lang == DEFAULT_LANG else None)
     return render(
         request, "dashboard.html", lang, who=who, filters=chosen, years=_years(database, tz), banks=banks,
         unit_options=unit_options, totals=totals, modules=modules, months=months, unit_rows=unit_rows,

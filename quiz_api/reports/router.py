@@ -10,6 +10,8 @@ from fastapi.responses import StreamingResponse
 from quiz_api import localtime
 from quiz_api.banks.deps import BanksDep
 from quiz_api.deps import DatabaseDep, SettingsDep
+from quiz_api.labels import GroupId
+from quiz_api.labels import Lang as LangCode
 from quiz_api.organisers.deps import CurrentOrganiser
 from quiz_api.profile import load_profile
 from quiz_api.reports.exporting import export_response
@@ -20,9 +22,9 @@ router = APIRouter(route_class=StrictJSONRoute, prefix="/reports", tags=["report
 
 Year = Annotated[int | None, Query(ge=2000, le=2100, description="calendar year, in the province's time zone (the profile's timezone: Asia/Ho_Chi_Minh)")]
 Module = Annotated[str | None, Query(max_length=64, description="module id")]
-Group = Annotated[Literal["public_servant", "business", "citizen"] | None, Query(description="learner group")]
+Group = Annotated[GroupId | None, Query(description="learner group")]
 Unit = Annotated[str | None, Query(max_length=64, description="a unit code: that unit and every unit below it")]
-Lang = Annotated[Literal["vi", "en"] | None, Query(description="language of headers and labels")]
+Lang = Annotated[LangCode | None, Query(description="language of headers and labels")]
 TableFormat = Annotated[Literal["json", "csv", "xlsx", "jsonl"], Query()]
 RESPONSES = {200: {"description": "the report in the format asked for", "content": {
                  "text/csv": {"schema": {"type": "string"}},

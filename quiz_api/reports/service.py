@@ -35,7 +35,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
-from quiz_api import localtime
+from quiz_api import labels, localtime
 from quiz_api.attempts.models import Attempt, AttemptAnswer
 from quiz_api.banks import Bank
 from quiz_api.certificates.models import Certificate
@@ -64,14 +64,6 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "annual": ("csv", "xlsx", "json", "jsonl"),
     "questions": ("csv", "xlsx", "json", "jsonl"),
     "xapi": ("jsonl", "json"),
-}
-TITLES = {
-    "completions": {"vi": "Kết quả theo người học và học phần", "en": "Completions by learner and module"},
-    "attempts": {"vi": "Các lượt làm bài", "en": "Attempts"},
-    "summary": {"vi": "Tổng hợp theo đơn vị, nhóm, học phần", "en": "Summary by unit, group and module"},
-    "annual": {"vi": "Đánh giá năm: việc làm được, chưa được", "en": "Annual assessment: done and not done"},
-    "questions": {"vi": "Thống kê câu hỏi", "en": "Question statistics"},
-    "xapi": {"vi": "Bản ghi xAPI", "en": "xAPI statements"},
 }
 
 
@@ -144,16 +136,16 @@ def _scoped(stmt: Select, scope: Scope, *, time_column: Any = None, module_colum
 # A file with names never holds the pseudonym: it would tie the pseudonymous exports (attempts,
 # xAPI) back to a name.
 COMPLETIONS = [
-    Column("full_name", "Họ và tên", "Full name"),
-    Column("group", "Nhóm", "Group", "code"),
-    Column("unit_code", "Mã đơn vị", "Unit code"),
-    Column("unit_name", "Đơn vị", "Unit"),
-    Column("module_id", "Học phần", "Module"),
-    Column("attempts", "Số lượt làm", "Attempts", "int"),
-    Column("best_score", "Điểm cao nhất", "Best score", "float"),
-    Column("passed", "Đạt", "Passed", "bool"),
-    Column("first_passed_at", "Ngày đạt lần đầu", "First passed at", "datetime"),
-    Column("last_attempt_at", "Lần làm gần nhất", "Last attempt at", "datetime"),
+    Column("completions", "full_name"),
+    Column("completions", "group", "code"),
+    Column("completions", "unit_code"),
+    Column("completions", "unit_name"),
+    Column("completions", "module_id"),
+    Column("completions", "attempts", "int"),
+    Column("completions", "best_score", "float"),
+    Column("completions", "passed", "bool"),
+    Column("completions", "first_passed_at", "datetime"),
+    Column("completions", "last_attempt_at", "datetime"),
 ]
 
 
@@ -222,18 +214,18 @@ def completions_query(scope: Scope, dialect: str) -> Select:
 # No attempt id: it is the learner's secret, enough to submit or read the attempt. A row is told
 # apart by (pseudonym, module, attempt no.).
 ATTEMPTS = [
-    Column("learner", "Mã ẩn danh", "Pseudonym", "code"),
-    Column("group", "Nhóm", "Group", "code"),
-    Column("unit_code", "Mã đơn vị", "Unit code"),
-    Column("module_id", "Học phần", "Module"),
-    Column("attempt_no", "Lượt thứ", "Attempt no.", "int"),
-    Column("lang", "Ngôn ngữ", "Language", "code"),
-    Column("started_at", "Bắt đầu", "Started at", "datetime"),
-    Column("submitted_at", "Nộp bài", "Submitted at", "datetime"),
-    Column("question_count", "Số câu", "Questions", "int"),
-    Column("correct_count", "Số câu đúng", "Correct", "int"),
-    Column("score", "Điểm", "Score", "float"),
-    Column("passed", "Đạt", "Passed", "int"),
+    Column("attempts", "learner", "code"),
+    Column("attempts", "group", "code"),
+    Column("attempts", "unit_code"),
+    Column("attempts", "module_id"),
+    Column("attempts", "attempt_no", "int"),
+    Column("attempts", "lang", "code"),
+    Column("attempts", "started_at", "datetime"),
+    Column("attempts", "submitted_at", "datetime"),
+    Column("attempts", "question_count", "int"),
+    Column("attempts", "correct_count", "int"),
+    Column("attempts", "score", "float"),
+    Column("attempts", "passed", "int"),
 ]
 
 
@@ -327,15 +319,15 @@ def stream_csv_rows(conn: Connection, kind: str, scope: Scope) -> tuple[list[boo
 # --- summary: unit × group × module --------------------------------------------------------------
 
 SUMMARY = [
-    Column("unit_code", "Mã đơn vị", "Unit code"),
-    Column("unit_name", "Đơn vị", "Unit"),
-    Column("group", "Nhóm", "Group", "code"),
-    Column("module_id", "Học phần", "Module"),
-    Column("learners", "Số người làm bài", "Learners", "int"),
-    Column("attempts", "Số lượt làm", "Attempts", "int"),
-    Column("passed", "Số người đạt", "Learners passed", "int"),
-    Column("pass_rate", "Tỉ lệ đạt", "Pass rate", "float"),
-    Column("mean_score", "Điểm trung bình", "Mean score", "float"),
+    Column("summary", "unit_code"),
+    Column("summary", "unit_name"),
+    Column("summary", "group", "code"),
+    Column("summary", "module_id"),
+    Column("summary", "learners", "int"),
+    Column("summary", "attempts", "int"),
+    Column("summary", "passed", "int"),
+    Column("summary", "pass_rate", "float"),
+    Column("summary", "mean_score", "float"),
 ]
 
 
@@ -378,18 +370,18 @@ def summary_rows(conn: Connection, scope: Scope, threshold: int) -> list[tuple]:
 # --- annual assessment ----------------------------------------------------------------------------
 
 ANNUAL = [
-    Column("unit_code", "Mã đơn vị", "Unit code"),
-    Column("unit_name", "Đơn vị", "Unit"),
-    Column("group", "Nhóm", "Group", "code"),
-    Column("module_id", "Học phần", "Module"),
-    Column("headcount", "Số người cần đào tạo", "Headcount", "int"),
-    Column("target_share", "Chỉ tiêu (tỉ lệ)", "Target share", "float"),
-    Column("target", "Chỉ tiêu (người)", "Target (people)", "int"),
-    Column("trained", "Đã đạt đến hết năm", "Trained by year end", "int"),
-    Column("trained_in_year", "Đạt lần đầu trong năm", "First passed this year", "int"),
-    Column("rate", "Tỉ lệ đã đạt", "Share trained", "float"),
-    Column("status", "Kết quả", "Result"),
-    Column("gap", "Còn thiếu (người)", "Gap (people)", "int"),
+    Column("annual", "unit_code"),
+    Column("annual", "unit_name"),
+    Column("annual", "group", "code"),
+    Column("annual", "module_id"),
+    Column("annual", "headcount", "int"),
+    Column("annual", "target_share", "float"),
+    Column("annual", "target", "int"),
+    Column("annual", "trained", "int"),
+    Column("annual", "trained_in_year", "int"),
+    Column("annual", "rate", "float"),
+    Column("annual", "status"),
+    Column("annual", "gap", "int"),
 ]
 TOTAL_CODE = "*"
 
@@ -507,12 +499,12 @@ def annual_table(rows: list[AnnualRow], totals: list[AnnualRow], *, threshold: i
                 for i, h in zip(indexes, suppression.complementary(values, threshold), strict=True):
                     flags[i] = h
     out = []
-    total_name = "Tổng" if lang == "vi" else "Total"
+    total_name = labels.t("common.total", lang)
     for r, h, hy in [*zip(rows, hidden, hidden_year, strict=True),
                      *[(t, suppress and suppression.is_small(t.trained, threshold),
                         suppress and suppression.is_small(t.trained_in_year, threshold)) for t in totals]]:
         hide = Suppressed(threshold)
-        status = ("Đạt" if lang == "vi" else "Met") if r.met else ("Chưa đạt" if lang == "vi" else "Missed")
+        status = labels.t("report.annual.met" if r.met else "report.annual.missed", lang)
         out.append((
             r.unit_code, r.unit_name or total_name, r.group, r.module_id, r.headcount, round(r.target_share, 4),
             r.target, hide if h else r.trained, hide if hy else r.trained_in_year,
@@ -525,13 +517,13 @@ def annual_table(rows: list[AnnualRow], totals: list[AnnualRow], *, threshold: i
 # --- question statistics ---------------------------------------------------------------------------
 
 QUESTIONS = [
-    Column("module_id", "Học phần", "Module"),
-    Column("question_id", "Mã câu hỏi", "Question id"),
-    Column("question", "Câu hỏi", "Question"),
-    Column("responses", "Số lượt trả lời (lần đầu)", "First-attempt answers", "int"),
-    Column("facility", "Độ dễ (FI)", "Facility index", "float"),
-    Column("discrimination", "Độ phân biệt (DI)", "Discrimination index", "float"),
-    Column("flags", "Cần xem lại", "Review"),
+    Column("questions", "module_id"),
+    Column("questions", "question_id"),
+    Column("questions", "question"),
+    Column("questions", "responses", "int"),
+    Column("questions", "facility", "float"),
+    Column("questions", "discrimination", "float"),
+    Column("questions", "flags"),
 ]
 
 
@@ -593,7 +585,7 @@ def question_rows(conn: Connection, scope: Scope, banks: dict[str, Bank], *, thr
                 n = sums.n
             out.append((module_id, qid, text, n, round(fi, 4) if fi is not None else None,
                         round(di, 4) if di is not None else None,
-                        "; ".join(stats.FLAGS[k][lang] + (f": {', '.join(unused)}" if k == "unused_distractors" else "")
+                        "; ".join(labels.t(f"flag.{k}", lang) + (f": {', '.join(unused)}" if k == "unused_distractors" else "")
                                   for k in flag_keys)))
     return out
 

@@ -60,7 +60,7 @@ def unused_options(picks: dict[str, int], wrong: list[str]) -> list[str]:
 
 def flags(n: int, fi: float | None, di: float | None, min_responses: int,
           unused: list[str] | tuple[str, ...] = ()) -> list[str]:
-    """Plain-language warnings for authors (keys of FLAGS), most urgent first."""
+    """Plain-language warnings for authors, most urgent first (their words: `flag.<name>` in the catalogue)."""
     if n < min_responses:
         return ["few_responses"]
     out = []
@@ -75,15 +75,3 @@ def flags(n: int, fi: float | None, di: float | None, min_responses: int,
     if unused:
         out.append("unused_distractors")
     return out
-
-
-FLAGS: dict[str, dict[str, str]] = {
-    "few_responses": {"vi": "chưa đủ dữ liệu", "en": "too few answers yet"},
-    "misleading": {"vi": "người làm tốt lại hay sai — xem lại đáp án, câu chữ",
-                   "en": "strong learners get it wrong more often — check the key and wording"},
-    "too_easy": {"vi": "quá dễ", "en": "too easy"},
-    "too_hard": {"vi": "quá khó", "en": "too hard"},
-    "not_discriminating": {"vi": "không phân loại được người học", "en": "does not tell learners apart"},
-    "unused_distractors": {"vi": "có phương án sai không ai chọn (dễ đoán)",
-                           "en": "a wrong option nobody picks (easy to guess)"},
-}

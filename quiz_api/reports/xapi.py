@@ -14,11 +14,13 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from quiz_api.labels import LANGS, PRODUCT, t
+
+TAGS = {"vi": "vi-VN", "en": "en-US"}  # the language tags of xAPI's language maps
 VERBS = {
-    "passed": {"id": "http://adlnet.gov/expapi/verbs/passed", "display": {"vi-VN": "đạt", "en-US": "passed"}},
-    "failed": {"id": "http://adlnet.gov/expapi/verbs/failed", "display": {"vi-VN": "chưa đạt", "en-US": "failed"}},
-    "completed": {"id": "http://adlnet.gov/expapi/verbs/completed",
-                  "display": {"vi-VN": "hoàn thành", "en-US": "completed"}},
+    verb: {"id": f"http://adlnet.gov/expapi/verbs/{verb}",
+           "display": {TAGS[lang]: t(f"xapi.{verb}", lang) for lang in LANGS}}
+    for verb in ("passed", "failed", "completed")
 }
 ASSESSMENT = "http://adlnet.gov/expapi/activities/assessment"
 MODULE = "http://adlnet.gov/expapi/activities/module"
@@ -47,8 +49,8 @@ def statements(
         "objectType": "Activity",
         "id": f"{base}/quiz/{module_id}",
         "definition": {"type": ASSESSMENT,
-                       "name": {"vi-VN": f"Kiểm tra: {module_title.get('vi', module_id)}",
-                                "en-US": f"Quiz: {module_title.get('en', module_id)}"}},
+                       "name": {TAGS[lang]: t("xapi.quiz_name", lang, title=module_title.get(lang, module_id))
+                                for lang in LANGS}},
     }
     module = {
         "objectType": "Activity",
@@ -58,7 +60,7 @@ def statements(
     }
     actor = {"objectType": "Agent", "account": {"homePage": base, "name": pseudonym}}
     extensions = {f"{base}/xapi/ext/learner-group": group, f"{base}/xapi/ext/attempt-number": attempt_no}
-    language = "en-US" if lang == "en" else "vi-VN"
+    language = TAGS.get(lang, TAGS["vi"])
     result = {
         "score": {"scaled": round(max(-1.0, min(1.0, float(score))), 4), "raw": correct_count, "min": 0,
                   "max": question_count},
@@ -70,7 +72,7 @@ def statements(
     verbs = ["passed" if passed else "failed"] + (["completed"] if passed and first_pass else [])
     for verb in verbs:
         on_module = verb == "completed"  # the module is complete; the quiz was passed or failed
-        context: dict[str, Any] = {"platform": "Kỹ năng số", "language": language, "extensions": extensions}
+        context: dict[str, Any] = {"platform": PRODUCT, "language": language, "extensions": extensions}
         if not on_module:
             context["contextActivities"] = {"parent": [{"objectType": "Activity", "id": module["id"]}]}
         out.append({

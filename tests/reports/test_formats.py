@@ -20,8 +20,9 @@ from quiz_api.reports.formats import (
     xlsx_chunks,
 )
 
-COLUMNS = [Column("name", "Tên", "Name"), Column("n", "Số", "Count", "int"), Column("score", "Điểm", "Score", "float"),
-           Column("ok", "Đạt", "Passed", "bool")]
+# four columns of a real report: their headers come from the catalogue
+COLUMNS = [Column("completions", "full_name"), Column("completions", "attempts", "int"),
+           Column("completions", "best_score", "float"), Column("completions", "passed", "bool")]
 
 
 @given(st.text())
@@ -57,7 +58,7 @@ def test_csv_starts_with_a_bom_and_keeps_vietnamese():
     data = b"".join(csv_chunks(COLUMNS, iter([("Lê Thị Hoa", 1, 0.8, False)]), "vi"))
     assert data[:3] == b"\xef\xbb\xbf"
     text = data.decode("utf-8-sig")
-    assert text.splitlines() == ["Tên,Số,Điểm,Đạt", "Lê Thị Hoa,1,0.8,FALSE"]
+    assert text.splitlines() == ["Họ và tên,Số lượt làm,Điểm cao nhất,Đạt", "Lê Thị Hoa,1,0.8,FALSE"]
 
 
 def test_csv_streams_in_chunks_and_counts_rows():
@@ -70,7 +71,7 @@ def test_suppressed_cells_read_as_less_than_the_threshold():
     text = b"".join(csv_chunks(COLUMNS, iter([("a", Suppressed(5), None, True)]))).decode("utf-8-sig")
     assert text.splitlines()[1] == "a,<5,,TRUE"
     body = b"".join(json_chunks(COLUMNS, iter([("a", Suppressed(5), None, True)]), {"report": "x"}))
-    assert json.loads(body)["rows"] == [{"name": "a", "n": None, "score": None, "ok": True}]
+    assert json.loads(body)["rows"] == [{"full_name": "a", "attempts": None, "best_score": None, "passed": True}]
 
 
 def test_json_streams_one_valid_document():
@@ -87,7 +88,7 @@ def test_xlsx_is_readable_and_never_holds_a_formula():
     data = b"".join(xlsx_chunks(COLUMNS, iter(rows), "en"))
     sheet = load_workbook(io.BytesIO(data), read_only=True).active
     values = [list(r) for r in sheet.iter_rows(values_only=True)]
-    assert values[0] == ["Name", "Count", "Score", "Passed"]
+    assert values[0] == ["Full name", "Attempts", "Best score", "Passed"]
     assert values[1:] == [["'=1+1", 1, 0.5, True], ["'@SUM(A1)", 2, 0.25, False], ["Bình thường", 3, 1.0, True]]
 
 

@@ -3,11 +3,20 @@
     .venv/bin/python bench/burst_bench.py                      # SQLite, as `make serve` runs it
     .venv/bin/python bench/burst_bench.py --window 2           # harsher: all 2,000 within 2 s
     .venv/bin/python bench/burst_bench.py --database postgresql+psycopg://postgres@127.0.0.1:5432/kns_bench
+    .venv/bin/python bench/burst_bench.py --register           # each arrival registers, then starts
+    .venv/bin/python bench/burst_bench.py --register --learners 4000   # over capacity: shed, not stalled
 
-The learners are registered first (not timed). Then learner i sends POST /api/v1/attempts at
-moment i x window / learners — an open-loop schedule: a slow server does not slow the arrivals down,
-so queueing shows in the latencies instead of hiding in the client. Latency is measured from the
-scheduled moment to the answer. Each learner has a connection of its own, as each phone would.
+By default the learners are registered first (not timed). Then learner i sends POST /api/v1/attempts
+at moment i x window / learners — an open-loop schedule: a slow server does not slow the arrivals
+down, so queueing shows in the latencies instead of hiding in the client. Latency is measured from
+the scheduled moment to the answer. Each learner has a connection of its own, as each phone would.
+
+--register is a class day as it happens: nobody is registered beforehand; learner i sends POST
+/api/v1/learners at its moment and, once answered 201, POST /api/v1/attempts with the new code. Every
+answer counts: the registration's latency from the scheduled moment, the start's from when it was
+sent. Two bars: within capacity (2,000 in 10 s) every answer 2xx and p99 <= 2 s; over capacity
+(4,000 in 10 s) every answer within 2 s, either 2xx or a 503 with Retry-After (the server sheds
+what it cannot serve in time, db.GroupCommitWriter), never a timeout.
 
 --history N (SQLite) first fills the database with N submitted attempts of other learners
 (bench/export_data.py, no ANALYZE, as a served database is): a deadline late in the year, when
@@ -45,7 +54,10 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] if ordered else float("nan")
 
 
-async def burst(base_url: str, codes: list[str], modules: list[str], window: float) -> list[tuple[int, float, str]]:
+Result = tuple[int, float, str]  # (status, seconds, error text); status 0: no answer (timeout, reset)
+
+
+async def burst(base_url: str, codes: list[str], modules: list[str], window: float) -> list[Result]:
     """(status, seconds from the scheduled moment, error text) for every learner."""
     limits = httpx.Limits(max_connections=len(codes), max_keepalive_connections=0)
     async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as client:
@@ -64,6 +76,37 @@ async def burst(base_url: str, codes: list[str], modules: list[str], window: flo
         return await asyncio.gather(*(learner(i, c) for i, c in enumerate(codes)))
 
 
+async def register_burst(base_url: str, count: int, modules: list[str], window: float,
+                         timeout: float) -> list[tuple[Result, Result | None]]:
+    """(registration, start or None) for every learner: each registers at its moment, then starts."""
+    limits = httpx.Limits(max_connections=count, max_keepalive_connections=count)
+    async with httpx.AsyncClient(base_url=base_url, timeout=timeout, limits=limits) as client:
+        began = time.monotonic() + 0.5
+
+        async def post(path: str, body: dict, since: float, ok: int) -> tuple[Result, httpx.Response | None]:
+            try:
+                r = await client.post(path, json=body)
+            except httpx.HTTPError as exc:
+                return (0, time.monotonic() - since, repr(exc)), None
+            text = "" if r.status_code == ok else f"{r.text[:160]} Retry-After={r.headers.get('retry-after')}"
+            return (r.status_code, time.monotonic() - since, text), r
+
+        async def learner(i: int) -> tuple[Result, Result | None]:
+            due = began + i * window / count
+            await asyncio.sleep(max(0.0, due - time.monotonic()))
+            body = {"full_name": f"Học viên {i}", "group": harness.GROUPS[i % 3],
+                    "unit_code": harness.UNITS[i % len(harness.UNITS)], "consent": True}
+            registered, r = await post("/api/v1/learners", body, due, 201)
+            if r is None or r.status_code != 201:
+                return registered, None
+            started, _ = await post("/api/v1/attempts", {"learner_code": r.json()["learner_code"],
+                                                         "module_id": modules[i % len(modules)]},
+                                    time.monotonic(), 201)
+            return registered, started
+
+        return await asyncio.gather(*(learner(i) for i in range(count)))
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--database", help="database URL (default: a fresh SQLite file, as make serve uses)")
@@ -72,6 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--history", type=int, default=0,
                    help="SQLite: submitted attempts of other learners stored before the burst")
+    p.add_argument("--register", action="store_true",
+                   help="each arrival registers, then starts (nobody registered beforehand)")
+    p.add_argument("--timeout", type=float, default=60.0, help="client timeout per request, seconds")
     p.add_argument("--json", type=Path)
     a = p.parse_args(argv)
     if a.history and a.database:
@@ -89,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(a: argparse.Namespace, keep: Path | None) -> int:
+    if a.register:
+        return run_register(a, keep)
     with harness.running_server(a.database, workers=a.workers, keep_dir=keep) as server:
         modules = sorted(harness.load_answer_key(server.banks))
         t0 = time.monotonic()
@@ -129,6 +177,58 @@ def run(a: argparse.Namespace, keep: Path | None) -> int:
     ok = not errors and not locked and summary["p99_s"] <= GOAL_P99_S
     print("goal met" if ok else "goal NOT met")
     return 0 if ok else 1
+
+
+def run_register(a: argparse.Namespace, keep: Path | None) -> int:
+    with harness.running_server(a.database, workers=a.workers, keep_dir=keep) as server:
+        modules = sorted(harness.load_answer_key(server.banks))
+        cpu0 = server.cpu_seconds()
+        t0 = time.monotonic()
+        results = asyncio.run(register_burst(server.base_url, a.learners, modules, a.window, a.timeout))
+        elapsed = time.monotonic() - t0 - 0.5
+        cpu = server.cpu_seconds() - cpu0
+        server_log = server.log_tail(100_000)
+        url = server.database_url
+
+    answers = [r for pair in results for r in pair if r is not None]
+    latencies = [t for _, t, _ in answers]
+    arrivals = [reg[1] + (start[1] if start else 0.0) for reg, start in results]  # scheduled moment to last answer
+    busy = [(s, e) for s, _, e in answers if s == 503]
+    quick_busy = [e for s, t, e in answers if s == 503 and t <= GOAL_P99_S and "Retry-After=None" not in e]
+    other = [(s, e) for s, _, e in answers if s != 503 and not 200 <= s < 300]
+    locked = server_log.count("database is locked")
+    summary = {
+        "database": "postgresql" if url.startswith("postgresql") else "sqlite", "mode": "register",
+        "learners": a.learners, "window_s": a.window, "elapsed_s": round(elapsed, 2),
+        "registrations": dict(Counter(reg[0] for reg, _ in results)),
+        "starts": dict(Counter(start[0] for _, start in results if start is not None)),
+        "answers": len(answers), "p50_s": round(pct(latencies, 50), 3), "p90_s": round(pct(latencies, 90), 3),
+        "p99_s": round(pct(latencies, 99), 3), "max_s": round(max(latencies, default=float("nan")), 3),
+        "busy_max_s": round(max((t for s, t, _ in answers if s == 503), default=0.0), 3),
+        "arrival_p99_s": round(pct(arrivals, 99), 3), "arrival_max_s": round(max(arrivals), 3),
+        "server_cpu_ms_per_answer": round(cpu / max(len(answers), 1) * 1000, 2),
+        "database_is_locked": locked, "history_attempts": a.history,
+    }
+    print()
+    print(f"database {summary['database']} ({a.history:,} attempts stored before): {a.learners} learners register "
+          f"and start within {a.window:g} s (all answered after {elapsed:.1f} s)")
+    print(f"  registrations {summary['registrations']}; starts {summary['starts']}; "
+          f"'database is locked' in the server log: {locked}")
+    print(f"  every answer: p50 {summary['p50_s']:.3f} s, p90 {summary['p90_s']:.3f} s, p99 {summary['p99_s']:.3f} s, "
+          f"max {summary['max_s']:.3f} s; slowest 503 {summary['busy_max_s']:.3f} s")
+    print(f"  an arrival, registration and start: p99 {summary['arrival_p99_s']:.3f} s, "
+          f"max {summary['arrival_max_s']:.3f} s")
+    print(f"  server CPU {summary['server_cpu_ms_per_answer']:.2f} ms per answer")
+    for status, text in (other + busy)[:5]:
+        print(f"  answer {status}: {text}")
+    if a.json:
+        a.json.write_text(json.dumps(summary, indent=2))
+    served = not other and not busy and not locked and summary["p99_s"] <= GOAL_P99_S
+    shed = not other and not locked and len(quick_busy) == len(busy) and summary["max_s"] <= GOAL_P99_S
+    print(f"within capacity (every answer 2xx, p99 <= {GOAL_P99_S:g} s): {'met' if served else 'NOT met'}")
+    print(f"over capacity (every answer within {GOAL_P99_S:g} s, 2xx or 503 with Retry-After): "
+          f"{'met' if shed else 'NOT met'}")
+    return 0 if served or shed else 1
 
 
 if __name__ == "__main__":

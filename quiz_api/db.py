@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -192,6 +192,13 @@ class _Job:
     fn: Callable[[Connection], Any]
     future: Future | asyncio.Future
     loop: asyncio.AbstractEventLoop | None = None  # set for awaiting callers of the threaded writer
+    queued_at: float = field(default_factory=time.monotonic)
+
+
+class WriterBusy(Exception):
+    """The writer refused a job before running it: its queue was full, or the job waited longer
+    than the writer's budget for its batch. Nothing of the job was stored; the client may retry
+    (main.py answers 503 server_busy with Retry-After)."""
 
 
 _STOP = object()
@@ -292,11 +299,21 @@ class GroupCommitWriter:
       writer threads run the batches (four on PostgreSQL, each with its own connection, so round
       trips overlap); awaiting callers of one event loop are woken with one call_soon_threadsafe
       per batch.
+
+    Over capacity the queue only grows, and every request in it waits longer. So a job is refused
+    with WriterBusy (503 server_busy, Retry-After) when queue_max jobs already wait, or when it
+    waited longer than max_wait for its batch: always before it runs, so a refused job has stored
+    nothing and an accepted one is answered only after its commit.
     """
 
-    def __init__(self, engine: Engine, max_batch: int = 64) -> None:
+    def __init__(self, engine: Engine, max_batch: int = 64, queue_max: int | None = None,
+                 max_wait: float | None = None) -> None:
         self.engine = engine
         self.max_batch = max_batch
+        self.queue_max = queue_max  # jobs waiting (not counting running batches); None: unbounded
+        self.max_wait = max_wait  # seconds a job may wait for its batch; None: no limit
+        self.shed = 0  # jobs refused so far (WriterBusy), for the log
+        self._shed_logged = (0.0, 0)  # (when, count) of the last log line about refused jobs
         self.in_loop = engine.dialect.name == "sqlite"
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         # SQLite has one writer at a time anyway; PostgreSQL commits concurrent transactions together
@@ -331,8 +348,48 @@ class GroupCommitWriter:
             task = loop.create_task(self._drain(loop, pending))
             self._drains.add(task)
             task.add_done_callback(self._drains.discard)
+        elif self.queue_max is not None and len(pending) >= self.queue_max:
+            self._refuse(1)
+            raise WriterBusy("the writer's queue is full")
         pending.append(_Job(fn, future))
         return await future
+
+    # -- shedding load ---------------------------------------------------------------------------------
+
+    def _take_stale(self, jobs: list[_Job], ordered: bool = False) -> list[Outcome]:
+        """Remove from jobs (not yet run) those that waited longer than max_wait; their outcome is
+        WriterBusy. Over capacity a queue only grows: refused now, a client learns it in max_wait
+        and may retry, instead of waiting a minute for a batch or for its own timeout. `ordered`:
+        the jobs are in the order they were queued (one event loop's), only the head is looked at."""
+        if self.max_wait is None or not jobs:
+            return []
+        deadline = time.monotonic() - self.max_wait
+        if ordered:
+            n = 0
+            while n < len(jobs) and jobs[n].queued_at < deadline:
+                n += 1
+            stale = jobs[:n]
+            del jobs[:n]
+        else:
+            stale = [job for job in jobs if job.queued_at < deadline]
+            if stale:
+                jobs[:] = [job for job in jobs if job.queued_at >= deadline]
+        if not stale:
+            return []
+        self._refuse(len(stale))
+        busy = WriterBusy(f"waited over {self.max_wait:g} s for the writer")
+        return [(job, False, busy) for job in stale]
+
+    def _refuse(self, count: int) -> None:
+        """Count refused jobs; say so in the log at most once a second."""
+        with self._lock:
+            self.shed += count
+            now = time.monotonic()
+            when, logged = self._shed_logged
+            if now - when < 1.0:
+                return
+            self._shed_logged = (now, self.shed)
+        log.warning("writer over capacity: %d job(s) refused (503) since the last report", self.shed - logged)
 
     # -- loop mode (SQLite) ---------------------------------------------------------------------------
 
@@ -340,8 +397,11 @@ class GroupCommitWriter:
         jobs: list[_Job] = []
         try:
             while pending:
+                _set_all(self._take_stale(pending, ordered=True))
                 jobs = pending[: self.max_batch]
                 del pending[: self.max_batch]
+                if not jobs:
+                    break
                 helper = self._helper_pool()
                 outcomes, error = await self._run_in_loop(loop, helper, jobs, isolated=False)
                 if isinstance(error, _WroteThenFailed):  # rolled back: again, each job in a savepoint
@@ -417,6 +477,9 @@ class GroupCommitWriter:
     def _put(self, job: _Job) -> None:
         if not self._threads:
             self._start()
+        if self.queue_max is not None and self._queue.qsize() >= self.queue_max:
+            self._refuse(1)
+            raise WriterBusy("the writer's queue is full")
         self._queue.put(job)
 
     def _start(self) -> None:
@@ -461,6 +524,9 @@ class GroupCommitWriter:
     def _run_batch(self, batch: list[_Job]) -> list[Outcome]:
         """Run the jobs in one transaction; their outcomes, once COMMIT has returned."""
         jobs = [job for job in batch if job.loop is not None or job.future.set_running_or_notify_cancel()]
+        stale = self._take_stale(jobs)
+        if not jobs:
+            return stale
         isolated = False
         while True:
             try:
@@ -477,8 +543,8 @@ class GroupCommitWriter:
                 continue
             except BaseException as exc:  # noqa: BLE001 - BEGIN or COMMIT failed: nothing of the batch is stored
                 log.warning("group commit of %d job(s) failed: %s", len(jobs), exc)
-                return [(job, False, exc) for job in jobs]
-            return outcomes
+                return [(job, False, exc) for job in jobs] + stale
+            return outcomes + stale
 
     @staticmethod
     def _resolve(outcomes: list[Outcome]) -> None:
@@ -506,12 +572,13 @@ def _set_all(items: list[Outcome]) -> None:
 class Database:
     """The engine plus three ways in: read transactions, write transactions and the group-commit writer."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, writer_queue_max: int | None = None,
+                 writer_max_wait: float | None = None) -> None:
         self.url = url
         self.engine = make_engine(url)
         # On SQLite a write transaction takes the write lock at BEGIN; elsewhere it is the same engine.
         self.write_engine = self.engine.execution_options(write=True)
-        self.writer = GroupCommitWriter(self.write_engine)
+        self.writer = GroupCommitWriter(self.write_engine, queue_max=writer_queue_max, max_wait=writer_max_wait)
 
     @property
     def is_sqlite(self) -> bool:

@@ -92,8 +92,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not args.no_upgrade:
         cmd_db_upgrade(args)
         cmd_units_import(argparse.Namespace(file=None, if_empty=True))
+    # ArrivalProtocol: uvicorn's httptools protocol noting when each request arrived (serving.py)
     uvicorn.run("quiz_api.main:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
-                proxy_headers=args.proxy_headers, log_level="info", access_log=not args.no_access_log)
+                proxy_headers=args.proxy_headers, log_level="info", access_log=not args.no_access_log,
+                http="quiz_api.serving:ArrivalProtocol")
     return 0
 
 

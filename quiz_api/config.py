@@ -37,6 +37,13 @@ class Settings(BaseSettings):
     code_lookups_per_minute: int = 10  # learner-code and certificate guesses per client
     consent_version: str = "2026-11"
     cookie_secure: bool = False  # set true behind HTTPS
+    # Over capacity, a request is refused at once (503 server_busy, Retry-After) rather than left to
+    # wait: when it waited this long before the application saw it (kynangso serve notes arrivals,
+    # serving.py); when this many jobs already wait for the group-commit writer, or a job waited
+    # this long for its batch (db.GroupCommitWriter). 0: no bound.
+    request_max_wait_seconds: float = 1.0
+    writer_queue_max: int = 4000
+    writer_max_wait_seconds: float = 0.5
 
     @property
     def cooldown(self) -> timedelta:

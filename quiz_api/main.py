@@ -29,7 +29,7 @@ from quiz_api.banks import load_banks
 from quiz_api.bodylimit import BodyLimit
 from quiz_api.certificates.pages import router as certificate_pages_router
 from quiz_api.config import Settings, get_settings
-from quiz_api.db import Database
+from quiz_api.db import Database, WriterBusy
 from quiz_api.errors import DomainError, TooSoon
 from quiz_api.labels import pick_lang, t
 from quiz_api.learners.pages import router as learner_pages_router
@@ -39,6 +39,7 @@ from quiz_api.pages import render_error
 from quiz_api.privacy.pages import router as privacy_pages_router
 from quiz_api.ratelimit import RateLimiter
 from quiz_api.reports.pages import router as report_pages_router
+from quiz_api.serving import waited
 
 log = logging.getLogger("kynangso")
 def _lang(request: Request) -> str:
@@ -50,13 +51,30 @@ def _wants_html(request: Request) -> bool:
     return not request.url.path.startswith("/api/")
 
 
+def busy(request: Request) -> Response:
+    """503 server_busy with Retry-After: nothing was stored, send it again in a moment."""
+    lang = _lang(request)
+    if _wants_html(request):
+        return render_error(request, t("server_busy", lang), 503, lang, headers={"Retry-After": "2"})
+    return JSONResponse({"detail": t("server_busy", lang), "code": "server_busy"}, status_code=503,
+                        headers={"Retry-After": "2"})
+
+
 class App(FastAPI):
     """FastAPI with the submission fast lane (attempts/router.py) in front of its middleware stack:
-    the platform's hot path skips the layers every other request goes through."""
+    the platform's hot path skips the layers every other request goes through. In front of both,
+    a request that waited longer than `max_wait` before reaching the application (serving.py) is
+    answered 503 server_busy at once: over capacity, a quick "try again" instead of a long wait."""
 
     fast_lane: SubmitFastLane | None = None
+    max_wait: float | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (self.max_wait is not None and scope["type"] == "http" and waited(scope) > self.max_wait
+                and not scope["path"].startswith("/api/v1/health")):
+            scope["app"] = self  # as Starlette sets it: the pages' templates read the settings through it
+            await busy(Request(scope))(scope, receive, send)
+            return
         lane = self.fast_lane
         if lane is not None and lane.takes(scope):
             await lane(scope, receive, send)
@@ -88,7 +106,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.database = Database(settings.database_url)
+    app.state.database = Database(settings.database_url, writer_queue_max=settings.writer_queue_max or None,
+                                  writer_max_wait=settings.writer_max_wait_seconds or None)
     app.state.banks = load_banks(settings.banks_dir)  # raises on an invalid bank: fail at start, not mid-quiz
     attempts.prepare_views(app.state.banks)  # question texts and result pieces: built now, not in a request
     app.state.quiz_settings = QuizSettings(ttl=timedelta(minutes=settings.attempt_ttl_minutes),
@@ -125,14 +144,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(OperationalError)
     async def database_busy(request: Request, exc: OperationalError) -> Response:
         log.warning("database error: %s", exc)
-        lang = _lang(request)
-        if _wants_html(request):
-            return render_error(request, t("server_busy", lang), 503, lang, headers={"Retry-After": "2"})
-        return JSONResponse({"detail": t("server_busy", lang), "code": "server_busy"}, status_code=503,
-                            headers={"Retry-After": "2"})
+        return busy(request)
 
     # Every pooled connection busy for the pool's whole timeout (a burst on PostgreSQL): busy, not a 500.
     app.add_exception_handler(PoolTimeout, database_busy)
+
+    @app.exception_handler(WriterBusy)
+    async def writer_busy(request: Request, exc: WriterBusy) -> Response:
+        return busy(request)  # shed before it ran, nothing stored; the writer logs its refusals once a second
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -160,5 +179,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     else:
         log.warning("site directory %s not found: run `make site` to serve the lessons", settings.site_dir)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.max_wait = settings.request_max_wait_seconds or None
     app.fast_lane = SubmitFastLane(partial(FastAPI.__call__, app), app.state, settings.max_body_bytes)
     return app

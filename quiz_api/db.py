@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import exc as sqlalchemy_exc
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import DeclarativeBase, Session
 
@@ -195,10 +196,11 @@ class _Job:
     queued_at: float = field(default_factory=time.monotonic)
 
 
-class WriterBusy(Exception):
+class WriterBusy(sqlalchemy_exc.TimeoutError):
     """The writer refused a job before running it: its queue was full, or the job waited longer
-    than the writer's budget for its batch. Nothing of the job was stored; the client may retry
-    (main.py answers 503 server_busy with Retry-After)."""
+    than the writer's budget for its batch. Nothing of the job was stored; the client may retry.
+    A kind of pool timeout (no connection to write with in time), so whatever answers a pool
+    timeout with 503 server_busy and Retry-After answers this too."""
 
 
 _STOP = object()
@@ -517,16 +519,14 @@ class GroupCommitWriter:
                     stop = True
                     break
                 batch.append(job)
-            self._resolve(self._run_batch(batch))
+            stale = self._take_stale(batch)
+            self._resolve((self._run_batch(batch) if batch else []) + stale)
             if stop:
                 return
 
     def _run_batch(self, batch: list[_Job]) -> list[Outcome]:
         """Run the jobs in one transaction; their outcomes, once COMMIT has returned."""
         jobs = [job for job in batch if job.loop is not None or job.future.set_running_or_notify_cancel()]
-        stale = self._take_stale(jobs)
-        if not jobs:
-            return stale
         isolated = False
         while True:
             try:
@@ -543,8 +543,8 @@ class GroupCommitWriter:
                 continue
             except BaseException as exc:  # noqa: BLE001 - BEGIN or COMMIT failed: nothing of the batch is stored
                 log.warning("group commit of %d job(s) failed: %s", len(jobs), exc)
-                return [(job, False, exc) for job in jobs] + stale
-            return outcomes + stale
+                return [(job, False, exc) for job in jobs]
+            return outcomes
 
     @staticmethod
     def _resolve(outcomes: list[Outcome]) -> None:

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from quiz_api.attempts import service as attempts
+from quiz_api.attempts.models import Attempt
 from quiz_api.learners import service as learners
 from quiz_api.learners.models import Learner
 from quiz_api.serving import ARRIVAL, waited
@@ -78,6 +79,21 @@ def test_a_registration_and_a_start_queued_together_commit_in_one_batch(client, 
     assert len(commits) == 1, "one batch, one commit"
     assert new_id != learner_id and started["module_id"] == MODULE
     assert learner_count(database) == 2
+
+
+def test_a_registration_or_start_the_writer_refuses_gets_503_with_retry_after_and_stores_nothing(
+        client, database, monkeypatch):
+    code = new_learner(client)
+    monkeypatch.setattr(database.writer, "max_wait", -1.0)  # every job has waited too long
+    refused = [client.post("/api/v1/learners", json=REGISTRATION),
+               client.post("/api/v1/attempts", json={"learner_code": code, "module_id": MODULE}),
+               client.post("/api/v1/learners", json=REGISTRATION, headers={"Accept-Language": "en"})]
+    assert [(r.status_code, r.headers["retry-after"], r.json()["code"]) for r in refused] == [
+        (503, "2", "server_busy")] * 3
+    assert "busy" in refused[2].json()["detail"]
+    assert learner_count(database) == 1
+    with database.reading() as db:
+        assert db.scalar(select(func.count()).select_from(Attempt)) == 0
 
 
 # -- the door: a request that waited too long before the application saw it ------------------------

@@ -247,26 +247,3 @@ def test_a_job_that_finds_the_queue_full_is_refused_at_once(db):
         assert time.monotonic() - began < 5
     finally:
         writer.stop()
-
-
-def test_blocking_callers_are_refused_too_when_the_queue_is_full(db):
-    writer = shedding_writer(db, queue_max=1)
-    writer.in_loop = False  # blocking callers always use the writer threads
-    release = threading.Event()
-
-    def held(conn):
-        release.wait(5)
-        return "held"
-
-    try:
-        first = writer.submit(held)
-        time.sleep(0.1)  # the writer thread took it: the queue is empty again
-        queued = writer.submit(insert(1))
-        with pytest.raises(WriterBusy):
-            writer.run(insert(2))
-        release.set()
-        assert (first.result(5), queued.result(5)) == ("held", 1)
-        assert rows(db) == [(1, "x")]
-    finally:
-        release.set()
-        writer.stop()

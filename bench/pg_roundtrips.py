@@ -24,6 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import harness
+from tests import writer_calls
 
 
 def main() -> int:
@@ -63,7 +64,7 @@ def main() -> int:
     rng = random.Random(7)
     work = []
     for i, learner_id in enumerate(ids):
-        attempt = database.writer.run(lambda conn, lid=learner_id: attempts.start(
+        attempt = writer_calls.run(database, lambda conn, lid=learner_id: attempts.start(
             conn=conn, banks=banks, settings=settings, learner_id=lid, module_id=module, lang="vi"))
         work.append((attempt["attempt_id"], harness.answers_for(attempt, key[module], i % 2 == 0, rng)))
     database.dispose()
@@ -90,7 +91,7 @@ def main() -> int:
             fn = (job(banks=banks, attempt_id=attempt_id, answers=answers) if job else
                   (lambda conn, a=attempt_id, ans=answers: attempts.record(conn, banks=banks, attempt_id=a,
                                                                            answers=ans)))
-            futures.append(database.writer.submit(fn))
+            futures.append(writer_calls.submit(database, fn))
         wait(futures)
         for f in futures:
             f.result()

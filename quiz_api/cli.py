@@ -119,7 +119,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # The access log is the application's own (logs.py: route templates, no codes), not uvicorn's.
     uvicorn.run("quiz_api.main:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
                 proxy_headers=proxy_headers, forwarded_allow_ips=trusted or None, log_level="info",
-                access_log=False, log_config=logs.config(settings.log_format, access=settings.access_log))
+                access_log=False, log_config=logs.config(settings.log_format, access=settings.access_log),
+                http="quiz_api.serving:ArrivalProtocol")  # notes when each request arrived (serving.py)
     return 0
 
 

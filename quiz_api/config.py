@@ -66,6 +66,17 @@ class Settings(BaseSettings):
         """The absolute address to print, without a trailing slash (see public_url)."""
         return (self.public_url or request_base_url or LOCAL_URL).rstrip("/")
 
+    # Over capacity, a request is refused at once (503 server_busy, Retry-After) rather than left to
+    # wait, so every answer comes within about 2 s (bench/burst_bench.py --register): when it waited
+    # this long before the application saw it (kynangso serve notes arrivals, serving.py; an answer
+    # then took up to 0.2-0.9 s more under load); when this many jobs already wait for the
+    # group-commit writer (a backstop: measured 2,800 registrations/s through the writer on SQLite,
+    # 870/s on PostgreSQL, so 2,000 waiting is 0.7-2.3 s of work) or a job waited this long for its
+    # batch (db.GroupCommitWriter). 0: no bound.
+    request_max_wait_seconds: float = 1.0
+    writer_queue_max: int = 2000
+    writer_max_wait_seconds: float = 0.5
+
     @property
     def cooldown(self) -> timedelta:
         """The wait after a failed attempt (cooldown_seconds wins when set)."""

@@ -21,12 +21,13 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import exc as sqlalchemy_exc
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import DeclarativeBase, Session
 
@@ -196,6 +197,14 @@ class _Job:
     fn: Callable[[Connection], Any]
     future: asyncio.Future
     loop: asyncio.AbstractEventLoop | None = None  # thread mode: the caller's loop, woken from a writer thread
+    queued_at: float = field(default_factory=time.monotonic)
+
+
+class WriterBusy(sqlalchemy_exc.TimeoutError):
+    """The writer refused a job before running it: its queue was full, or the job waited longer
+    than the writer's budget for its batch. Nothing of the job was stored; the client may retry.
+    A kind of pool timeout (no connection to write with in time), so whatever answers a pool
+    timeout with 503 server_busy and Retry-After answers this too."""
 
 
 _STOP = object()
@@ -321,11 +330,21 @@ class GroupCommitWriter:
     - otherwise (PostgreSQL, where every statement is a network round trip): writer threads run
       the batches (four on PostgreSQL, each with its own connection, so round trips overlap);
       awaiting callers of one event loop are woken with one call_soon_threadsafe per batch.
+
+    Over capacity the queue only grows, and every request in it waits longer. So a job is refused
+    with WriterBusy (503 server_busy, Retry-After) when queue_max jobs already wait, or when it
+    waited longer than max_wait for its batch: always before it runs, so a refused job has stored
+    nothing and an accepted one is answered only after its commit.
     """
 
-    def __init__(self, engine: Engine, max_batch: int = 64) -> None:
+    def __init__(self, engine: Engine, max_batch: int = 64, queue_max: int | None = None,
+                 max_wait: float | None = None) -> None:
         self.engine = engine
         self.max_batch = max_batch
+        self.queue_max = queue_max  # jobs waiting (not counting running batches); None: unbounded
+        self.max_wait = max_wait  # seconds a job may wait for its batch; None: no limit
+        self.shed = 0  # jobs refused so far (WriterBusy), for the log
+        self._shed_logged = (0.0, 0)  # (when, count) of the last log line about refused jobs
         self.in_loop = engine.dialect.name == "sqlite"
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         # SQLite has one writer at a time anyway; PostgreSQL commits concurrent transactions together
@@ -352,8 +371,48 @@ class GroupCommitWriter:
             task = loop.create_task(self._drain(loop, pending))
             self._drains.add(task)
             task.add_done_callback(self._drains.discard)
+        elif self.queue_max is not None and len(pending) >= self.queue_max:
+            self._refuse(1)
+            raise WriterBusy("the writer's queue is full")
         pending.append(_Job(fn, future))
         return await future
+
+    # -- shedding load ---------------------------------------------------------------------------------
+
+    def _take_stale(self, jobs: list[_Job], ordered: bool = False) -> list[Outcome]:
+        """Remove from jobs (not yet run) those that waited longer than max_wait; their outcome is
+        WriterBusy. Over capacity a queue only grows: refused now, a client learns it in max_wait
+        and may retry, instead of waiting a minute for a batch or for its own timeout. `ordered`:
+        the jobs are in the order they were queued (one event loop's), only the head is looked at."""
+        if self.max_wait is None or not jobs:
+            return []
+        deadline = time.monotonic() - self.max_wait
+        if ordered:
+            n = 0
+            while n < len(jobs) and jobs[n].queued_at < deadline:
+                n += 1
+            stale = jobs[:n]
+            del jobs[:n]
+        else:
+            stale = [job for job in jobs if job.queued_at < deadline]
+            if stale:
+                jobs[:] = [job for job in jobs if job.queued_at >= deadline]
+        if not stale:
+            return []
+        self._refuse(len(stale))
+        busy = WriterBusy(f"waited over {self.max_wait:g} s for the writer")
+        return [(job, False, busy) for job in stale]
+
+    def _refuse(self, count: int) -> None:
+        """Count refused jobs; say so in the log at most once a second."""
+        with self._lock:
+            self.shed += count
+            now = time.monotonic()
+            when, logged = self._shed_logged
+            if now - when < 1.0:
+                return
+            self._shed_logged = (now, self.shed)
+        log.warning("writer over capacity: %d job(s) refused (503) since the last report", self.shed - logged)
 
     # -- loop mode (SQLite) ---------------------------------------------------------------------------
 
@@ -361,8 +420,11 @@ class GroupCommitWriter:
         jobs: list[_Job] = []
         try:
             while pending:
+                _set_all(self._take_stale(pending, ordered=True))
                 jobs = pending[: self.max_batch]
                 del pending[: self.max_batch]
+                if not jobs:
+                    break
                 began = time.perf_counter()
                 helper = self._helper_pool()
                 outcomes, error = await self._run_in_loop(loop, helper, jobs, isolated=False)
@@ -441,6 +503,9 @@ class GroupCommitWriter:
     def _put(self, job: _Job) -> None:
         if not self._threads:
             self._start()
+        if self.queue_max is not None and self._queue.qsize() >= self.queue_max:
+            self._refuse(1)
+            raise WriterBusy("the writer's queue is full")
         self._queue.put(job)
 
     def _start(self) -> None:
@@ -478,9 +543,10 @@ class GroupCommitWriter:
                     stop = True
                     break
                 batch.append(job)
+            stale = self._take_stale(batch)
             began = time.perf_counter()
-            self._resolve(self._run_batch(batch))
-            if self.on_batch is not None:
+            self._resolve((self._run_batch(batch) if batch else []) + stale)
+            if self.on_batch is not None and batch:
                 self.on_batch(len(batch), self._queue.qsize(), time.perf_counter() - began)
             if stop:
                 return
@@ -528,12 +594,13 @@ def _set_all(items: list[Outcome]) -> None:
 class Database:
     """The engine plus three ways in: read transactions, write transactions and the group-commit writer."""
 
-    def __init__(self, url: str, *, pool_size: int = 10, pool_timeout: float = 30.0) -> None:
+    def __init__(self, url: str, *, pool_size: int = 10, pool_timeout: float = 30.0,
+                 writer_queue_max: int | None = None, writer_max_wait: float | None = None) -> None:
         self.url = url
         self.engine = make_engine(url, pool_size=pool_size, pool_timeout=pool_timeout)
         # On SQLite a write transaction takes the write lock at BEGIN; elsewhere it is the same engine.
         self.write_engine = self.engine.execution_options(write=True)
-        self.writer = GroupCommitWriter(self.write_engine)
+        self.writer = GroupCommitWriter(self.write_engine, queue_max=writer_queue_max, max_wait=writer_max_wait)
 
     @property
     def is_sqlite(self) -> bool:

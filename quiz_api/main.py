@@ -27,7 +27,7 @@ from quiz_api.banks import load_banks
 from quiz_api.bodylimit import BodyLimit
 from quiz_api.certificates.pages import router as certificate_pages_router
 from quiz_api.config import Settings, get_settings
-from quiz_api.db import Database
+from quiz_api.db import Database, WriterBusy
 from quiz_api.errors import DomainError
 from quiz_api.labels import PRODUCT, t
 from quiz_api.learners.pages import router as learner_pages_router
@@ -43,6 +43,7 @@ from quiz_api.ratelimit import Limiters
 from quiz_api.reports.pages import router as report_pages_router
 from quiz_api.sameorigin import SameOriginForms
 from quiz_api.secheaders import SecurityHeaders, content_security_policy, site_script_hashes
+from quiz_api.serving import waited
 from quiz_api.staticsite import SiteFiles
 
 log = logging.getLogger("kynangso")
@@ -60,13 +61,22 @@ def _answer(request: Request, problem: problems.Problem, lang: str) -> Response:
     return problems.json_answer(problem)
 
 
+def busy(request: Request) -> Response:
+    """503 server_busy with Retry-After: nothing was stored, send it again in a moment."""
+    lang = problems.request_lang(request)
+    return _answer(request, problems.busy(lang), lang)
+
+
 class App(FastAPI):
     """FastAPI with the submission fast lane (attempts/router.py) in front of its middleware stack:
     the platform's hot path skips the layers every other request goes through. In front of both,
-    metrics.Observe: the request id, the metrics and the access line of every request."""
+    metrics.Observe: the request id, the metrics and the access line of every request. Then the door:
+    a request that waited longer than `max_wait` before reaching the application (serving.py) is
+    answered 503 server_busy at once: over capacity, a quick "try again" instead of a long wait."""
 
     fast_lane: SubmitFastLane | None = None
     observe: Observe | None = None
+    max_wait: float | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.observe is not None and scope["type"] == "http":
@@ -75,6 +85,11 @@ class App(FastAPI):
             await self._serve(scope, receive, send)
 
     async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (self.max_wait is not None and scope["type"] == "http" and waited(scope) > self.max_wait
+                and not scope["path"].startswith("/api/v1/health")):
+            scope["app"] = self  # as Starlette sets it: the pages' templates read the settings through it
+            await busy(Request(scope))(scope, receive, send)
+            return
         lane = self.fast_lane
         if lane is not None and lane.takes(scope):
             await lane(scope, receive, send)
@@ -109,7 +124,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.database = Database(settings.database_url, pool_size=settings.db_pool_size,
-                                  pool_timeout=settings.db_pool_timeout)
+                                  pool_timeout=settings.db_pool_timeout,
+                                  writer_queue_max=settings.writer_queue_max or None,
+                                  writer_max_wait=settings.writer_max_wait_seconds or None)
     app.state.banks = load_banks(settings.banks_dir)  # raises on an invalid bank: fail at start, not mid-quiz
     profile = load_profile(settings.profile_dir)  # raises on an unknown time zone, or one with DST: at start
     attempts.prepare_views(app.state.banks)  # question texts and result pieces: built now, not in a request
@@ -146,6 +163,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Every pooled connection busy for the pool's whole timeout (a burst on PostgreSQL): busy, not a 500.
     app.add_exception_handler(PoolTimeout, database_busy)
 
+    @app.exception_handler(WriterBusy)
+    async def writer_busy(request: Request, exc: WriterBusy) -> Response:
+        return busy(request)  # shed before it ran, nothing stored; the writer logs its refusals once a second
+
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
@@ -179,5 +200,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SameOriginForms)  # a foreign form is refused before its body is read
     # outermost, so every answer has the headers (a 413, a refused form, an unexpected error's 500 too)
     app.add_middleware(SecurityHeaders, policy=content_security_policy(site_script_hashes(settings.site_dir)))
+    app.max_wait = settings.request_max_wait_seconds or None
     app.fast_lane = SubmitFastLane(partial(FastAPI.__call__, app), app.state, settings.max_body_bytes)
     return app

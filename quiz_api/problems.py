@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.requests import Request
 
 from quiz_api import localtime
+from quiz_api.db import WriterBusy
 from quiz_api.errors import DomainError, TooSoon
 from quiz_api.labels import pick_lang, t
 from quiz_api.profile import Profile
@@ -51,10 +52,17 @@ def validation_problem(errors: list[dict[str, Any]], lang: str) -> Problem:
     return 422, {"detail": detail, "message": t(key, lang), "code": key}, None
 
 
+def busy(lang: str) -> Problem:
+    """Over capacity (the door, the writer's queue) or the database did not answer in time: nothing
+    was stored, try again in a moment."""
+    return 503, {"detail": t("server_busy", lang), "code": "server_busy"}, {"Retry-After": "2"}
+
+
 def busy_problem(exc: Exception, lang: str) -> Problem:
     """The database did not answer in time (locked, or every pooled connection busy): try again."""
-    log.warning("database error: %s", exc)
-    return 503, {"detail": t("server_busy", lang), "code": "server_busy"}, {"Retry-After": "2"}
+    if not isinstance(exc, WriterBusy):  # the writer logs its refusals itself, at most once a second
+        log.warning("database error: %s", exc)
+    return busy(lang)
 
 
 def json_answer(problem: Problem) -> JSONResponse:

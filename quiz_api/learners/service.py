@@ -19,7 +19,6 @@ from quiz_api.errors import Invalid, NotFound
 from quiz_api.labels import GROUPS
 from quiz_api.learners.models import Learner
 from quiz_api.text import CONTROLS, clean_text
-from quiz_api.units.models import Unit
 
 CODE_LENGTH = 12  # 60 random bits + a check character
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
@@ -62,31 +61,52 @@ def clean_profile(
     return Profile(name, group, unit, organisation, email, phone)
 
 
-def create(*, db: Session, profile: Profile, consent: bool, consent_version: str) -> tuple[Learner, str]:
-    """Store a new learner; returns it with its learner code (shown once, only its hash is kept)."""
+@dataclass(frozen=True)
+class Registration:
+    """A learner ready to be stored: checked, with a new code and its hash, all before the writer."""
+
+    profile: Profile
+    code: str  # shown once to the learner; only code_hash is stored
+    code_hash: str
+    pseudonym: str
+    consent_version: str
+
+
+def new_registration(*, profile: Profile, consent: bool, consent_version: str) -> Registration:
+    """Everything a registration needs but the database: consent checked, code drawn and hashed."""
     if consent is not True:
         raise Invalid("consent_required")
-    if db.get(Unit, profile.unit_code) is None:
-        raise Invalid("unknown_unit", unit_code=profile.unit_code)
     code = codes.new_code(CODE_LENGTH)
-    now = utcnow()
-    learner = Learner(
-        code_hash=hash_code(code),
-        pseudonym=secrets.token_hex(16),
-        full_name=profile.full_name,
-        group=profile.group,
-        unit_code=profile.unit_code,
-        organisation=profile.organisation,
-        email=profile.email,
-        phone=profile.phone,
-        consent_version=consent_version,
-        consent_at=now,
-        created_at=now,
-        last_seen_at=now,
-    )
-    db.add(learner)
-    db.flush()
-    return learner, code
+    return Registration(profile, code, hash_code(code), secrets.token_hex(16), consent_version)
+
+
+_UNIT_EXISTS = "SELECT 1 FROM unit WHERE code = ?"
+_INSERT_LEARNER = ('INSERT INTO learner (code_hash, pseudonym, full_name, "group", unit_code, organisation, email, '
+                   "phone, consent_version, consent_at, created_at, last_seen_at, is_demo) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")
+
+
+def store(conn: Connection, *, registration: Registration) -> int:
+    """The registration's database work, in the caller's write transaction (a group-commit job,
+    router.py): the unit must exist (else Invalid, nothing written); the new learner's id."""
+    raw = Raw(conn)
+    profile = registration.profile
+    if raw.execute(_UNIT_EXISTS, (profile.unit_code,)).fetchone() is None:
+        raise Invalid("unknown_unit", unit_code=profile.unit_code)
+    now = raw.dt(utcnow())
+    row = raw.execute(_INSERT_LEARNER, (
+        registration.code_hash, registration.pseudonym, profile.full_name, profile.group, profile.unit_code,
+        profile.organisation, profile.email, profile.phone, registration.consent_version, now, now, now,
+        False)).fetchone()
+    return row[0]
+
+
+def create(*, db: Session, profile: Profile, consent: bool, consent_version: str) -> tuple[Learner, str]:
+    """Store a new learner in db's transaction (the form page); returns it with its learner code
+    (shown once, only its hash is kept). The same checks and statements as the API's writer job."""
+    registration = new_registration(profile=profile, consent=consent, consent_version=consent_version)
+    learner_id = store(db.connection(), registration=registration)
+    return db.get_one(Learner, learner_id), registration.code
 
 
 def find_by_code(*, db: Session, code: str) -> Learner:

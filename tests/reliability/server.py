@@ -40,9 +40,10 @@ def free_port() -> int:
 class Server:
     """One `kynangso serve` process; start() waits for /api/v1/health, kill() sends SIGKILL."""
 
-    def __init__(self, database_url: str, workdir: Path) -> None:
+    def __init__(self, database_url: str, workdir: Path, extra_env: dict[str, str] | None = None) -> None:
         self.database_url = database_url
         self.workdir = workdir
+        self.extra_env = extra_env or {}
         self.port = free_port()
         self.process: subprocess.Popen | None = None
         self.starts = 0
@@ -64,6 +65,7 @@ class Server:
             KYNANGSO_VAR_DIR=str(self.workdir / "var"),
             KYNANGSO_SECRET_KEY="reliability-test-secret-key",
         )
+        env.update(self.extra_env)
         return env
 
     def start(self, timeout: float = 60.0) -> float:

@@ -5,12 +5,13 @@ failing commit fails the whole batch, and attempt ids sort by time."""
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 from sqlalchemy import event, text
 
 from quiz_api.attempts.service import new_attempt_id
-from quiz_api.db import Database, Raw
+from quiz_api.db import Database, GroupCommitWriter, Raw, WriterBusy
 from quiz_api.errors import NotFound
 from tests.conftest import PG_URL
 
@@ -168,3 +169,76 @@ def test_jobs_run_without_savepoints_unless_one_fails_after_writing(db, monkeypa
     assert results[0] == 3 and isinstance(results[1], NotFound)
     assert isolated, "a job that wrote and then failed must make its batch run again, isolated"
     assert rows(db) == [(1, "x"), (2, "x"), (3, "x")]
+
+
+# -- over capacity: a job is refused (WriterBusy) only before it runs, never after it committed -------
+
+
+def shedding_writer(db: Database, **limits) -> GroupCommitWriter:
+    """A writer of db's kind with limits, one batch of one job at a time, so a test knows the order."""
+    writer = GroupCommitWriter(db.write_engine, max_batch=1, **limits)
+    writer.in_loop, writer.threads = db.writer.in_loop, 1
+    return writer
+
+
+def stalling(seconds: float, k: int):
+    """A job that holds the writer for a while (time.sleep: in loop mode the whole event loop)."""
+    def job(conn):
+        time.sleep(seconds)
+        Raw(conn).execute("INSERT INTO t (k, v) VALUES (?, 'slow')", (k,))
+        return k
+    return job
+
+
+async def one(writer: GroupCommitWriter, job):
+    return await writer(job)
+
+
+def recorded(k: int, runs: list[int]):
+    def job(conn):
+        runs.append(k)
+        Raw(conn).execute("INSERT INTO t (k, v) VALUES (?, 'x')", (k,))
+        return k
+    return job
+
+
+def test_jobs_that_waited_longer_than_the_budget_are_refused_unrun_and_the_others_are_stored(db):
+    writer = shedding_writer(db, max_wait=0.05)
+    runs: list[int] = []
+
+    async def flood():
+        return await asyncio.gather(writer(stalling(0.3, 0)), *(writer(recorded(k, runs)) for k in range(1, 21)),
+                                    return_exceptions=True)
+
+    try:
+        results = asyncio.run(flood())
+        assert results[0] == 0
+        refused = [k for k, r in enumerate(results) if isinstance(r, WriterBusy)]
+        assert refused, "jobs queued behind a 0.3 s batch waited over the 0.05 s budget"
+        assert all(r == k for k, r in enumerate(results) if k not in refused), results
+        assert not set(refused) & set(runs), "a refused job never runs"
+        assert [k for k, _ in rows(db)] == sorted(k for k, r in enumerate(results) if r == k)
+        assert asyncio.run(one(writer, recorded(99, runs))) == 99  # the writer serves again
+        assert writer.shed == len(refused)
+    finally:
+        writer.stop()
+
+
+def test_a_job_that_finds_the_queue_full_is_refused_at_once(db):
+    writer = shedding_writer(db, queue_max=3)
+    runs: list[int] = []
+
+    async def flood():
+        return await asyncio.gather(writer(stalling(0.2, 0)), *(writer(recorded(k, runs)) for k in range(1, 21)),
+                                    return_exceptions=True)
+
+    try:
+        began = time.monotonic()
+        results = asyncio.run(flood())
+        refused = [k for k, r in enumerate(results) if isinstance(r, WriterBusy)]
+        assert len(refused) >= 20 - 3 - 1, results  # at most 3 waiting (thread mode: one may be taken already)
+        assert not set(refused) & set(runs)
+        assert [k for k, _ in rows(db)] == sorted(k for k, r in enumerate(results) if r == k)
+        assert time.monotonic() - began < 5
+    finally:
+        writer.stop()

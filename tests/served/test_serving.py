@@ -181,3 +181,36 @@ def test_each_page_s_search_looks_in_its_own_language_s_index(built_site, page, 
     config = json.loads(re.search(r'<script id="__config" type="application/json">(.*?)</script>', html,
                                   re.DOTALL).group(1))
     assert config["base"] == base
+
+
+# --- hreflang ------------------------------------------------------------------------------------------
+
+ALTERNATE = re.compile(r'<link rel="alternate" href="([^"]+)" hreflang="([^"]+)">')
+
+
+def alternates(page) -> dict[str, str]:
+    return {lang: href for href, lang in ALTERNATE.findall(page.read_text("utf-8"))}
+
+
+def test_every_page_names_itself_and_its_twin_by_absolute_hreflang_links(built_site):
+    from urllib.parse import urlsplit
+
+    pages = [p for p in built_site.rglob("index.html")]
+    assert len(pages) > 80
+    for page in pages:
+        links = alternates(page)
+        assert set(links) == {"vi", "en", "x-default"}, page
+        assert all(re.match(r"https?://[^/]+/", href) for href in links.values()), links
+        assert links["x-default"] == links["vi"]
+        here = "/" + page.parent.relative_to(built_site).as_posix() + "/"
+        here = "/" if here == "/./" else here
+        own = links["en" if here.startswith("/en/") else "vi"]
+        assert urlsplit(own).path == here, (page, links)
+        for lang, href in links.items():  # each alternate is a page of the site, naming this one back
+            twin = built_site / urlsplit(href).path.strip("/") / "index.html"
+            assert twin.exists(), (page, href)
+            assert alternates(twin)["en" if here.startswith("/en/") else "vi"] == own, (page, twin)
+
+
+def test_the_not_found_page_names_no_alternate(built_site):
+    assert not ALTERNATE.findall((built_site / "404.html").read_text("utf-8"))

@@ -71,6 +71,11 @@ class SiteFiles(StaticFiles):
             query = scope.get("query_string", b"").decode("latin-1")
             location = quote(target, safe="/!$&'()*+,;=:@-._~")
             response.headers["location"] = location + (f"?{query}" if query else "")
+        elif response.status_code == 404 and os.path.splitext(path)[1] not in ("", ".html"):
+            # A missing file that is not a page gets an empty 404, not Material's 32 kB one: Material
+            # asks for sitemap.xml beside each hreflang alternate (to keep the page on a language
+            # switch), and most of those do not exist.
+            return Response(status_code=404, headers={"cache-control": REVALIDATE})
         return response
 
     def file_response(self, full_path, stat_result: os.stat_result, scope: Scope,

@@ -147,7 +147,7 @@ def test_hashed_assets_are_kept_for_a_year(site_client, built_site):
 
 @pytest.mark.parametrize("path", ["/", "/du-lieu-ca-nhan/su-dong-y/", "/en/", "/search/search_index.json",
                                   "/en/search/search_index.json", "/assets/stylesheets/extra.css",
-                                  "/assets/javascripts/search-fold.js", "/sitemap.xml"])
+                                  "/assets/javascripts/search-after-paint.js", "/sitemap.xml"])
 def test_pages_the_index_and_unhashed_files_are_revalidated_and_a_repeat_visit_gets_304(site_client, path):
     first = site_client.get(path)
     assert first.status_code == 200
@@ -214,3 +214,10 @@ def test_every_page_names_itself_and_its_twin_by_absolute_hreflang_links(built_s
 
 def test_the_not_found_page_names_no_alternate(built_site):
     assert not ALTERNATE.findall((built_site / "404.html").read_text("utf-8"))
+
+
+def test_a_missing_file_that_is_not_a_page_gets_an_empty_404(site_client):
+    asset = site_client.get("/du-lieu-ca-nhan/su-dong-y/sitemap.xml")  # Material asks for these
+    assert asset.status_code == 404 and asset.content == b""
+    page = site_client.get("/no-such-lesson/")
+    assert page.status_code == 404 and "<html" in page.text  # people still get Material's 404 page

@@ -1,4 +1,5 @@
-"""How the application serves the built site: redirects that stay on this host."""
+"""How the application serves the built site: redirects that stay on this host, precompressed copies,
+cache headers, one search index per language, hreflang alternates."""
 
 from __future__ import annotations
 
@@ -15,24 +16,24 @@ def raw_get(app, path: str, host: str = "evil.example") -> tuple[int, dict[str, 
              "path": path, "raw_path": path.encode(), "root_path": "", "query_string": b"",
              "headers": [(b"host", host.encode())], "server": ("testserver", 80), "client": ("127.0.0.1", 1)}
     sent: list[dict] = []
-    asked, done = False, None
 
-    async def receive():
-        nonlocal asked
-        if not asked:
-            asked = True
-            return {"type": "http.request", "body": b"", "more_body": False}
-        await done.wait()  # the client stays until the whole answer is sent
-        return {"type": "http.disconnect"}
-
-    async def send(message):
-        sent.append(message)
-        if message["type"] == "http.response.body" and not message.get("more_body"):
-            done.set()
-
-    async def run():
-        nonlocal done
+    async def run() -> None:
         done = anyio.Event()
+        asked = False
+
+        async def receive() -> dict:
+            nonlocal asked
+            if not asked:
+                asked = True
+                return {"type": "http.request", "body": b"", "more_body": False}
+            await done.wait()  # the client stays until the whole answer is sent
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                done.set()
+
         await app(scope, receive, send)
 
     anyio.run(run)

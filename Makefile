@@ -17,8 +17,10 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
+# The build's hooks (overrides/hooks/) also write per-language search indexes and .br/.gz copies of
+# every text file; canonical and hreflang links are absolute, from KYNANGSO_PUBLIC_URL.
 site: install
-	$(BIN)/mkdocs build --strict
+	KYNANGSO_PUBLIC_URL="$${KYNANGSO_PUBLIC_URL:-http://127.0.0.1:$(PORT)/}" $(BIN)/mkdocs build --strict
 
 # Builds the site, upgrades the SQLite database under var/, loads the province profile, serves.
 serve: site

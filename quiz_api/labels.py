@@ -30,6 +30,9 @@ GROUPS: dict[str, dict[str, str]] = {  # the names of GROUP_IDS
 }
 
 MESSAGES: dict[str, dict[str, str]] = {
+    "common.site_description": {
+        "vi": "Tài liệu và bài kiểm tra kỹ năng số cho cán bộ, doanh nghiệp và người dân",
+        "en": "Digital-skills lessons and quizzes for public servants, businesses and citizens"},
     # how a message names the province's time (profile.py), when the profile does not say
     "timezone.default_name": {"vi": "giờ Việt Nam", "en": "Vietnam time"},
     "timezone.offset_name": {"vi": "giờ {offset}", "en": "{offset} time"},

@@ -1,5 +1,8 @@
 """The built lesson site, served by the application (mounted last, at /).
 
+Caching: hashed assets are immutable for a year; pages and the search index are revalidated
+(`no-cache` with ETag and Last-Modified), so a repeat visit costs a 304 per page, not a download.
+
 Text files are sent compressed when the browser accepts it: the build writes `x.br` and `x.gz`
 beside each one (overrides/hooks/precompress.py), and a request for `x` gets the smallest copy the
 browser's Accept-Encoding allows, with Content-Encoding and `Vary: Accept-Encoding`, so a shared
@@ -19,6 +22,13 @@ from starlette.staticfiles import NotModifiedResponse, StaticFiles
 from starlette.types import Scope
 
 _LEADING_SLASHES = re.compile(r"^[/\\]+")
+# Files whose name changes whenever their content does: Material's bundles and stylesheets
+# (bundle.a5f9d56c.min.js, main.57a0d79d.min.css, workers/search.a7633da7.min.js) and fonts.
+# They may be kept for a year without asking again; everything else (the pages, the search index,
+# our own stylesheets) is revalidated on each use, a 304 when unchanged.
+_IMMUTABLE = re.compile(r"^assets/.*\.[0-9a-f]{8}\.min\.(?:js|css)$|\.(?:woff2?|ttf|otf|eot)$")
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "no-cache"
 # Preference order when several are acceptable: brotli is the smaller.
 ENCODINGS = (("br", ".br"), ("gzip", ".gz"))
 COMPRESSED_SUFFIXES = {".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".webmanifest"}
@@ -48,6 +58,7 @@ class SiteFiles(StaticFiles):
 
     def __init__(self, *, directory) -> None:
         super().__init__(directory=directory, html=True)
+        self.root = os.path.realpath(directory)
 
     async def get_response(self, path: str, scope: Scope) -> Response:
         response = await super().get_response(path, scope)
@@ -60,6 +71,11 @@ class SiteFiles(StaticFiles):
             query = scope.get("query_string", b"").decode("latin-1")
             location = quote(target, safe="/!$&'()*+,;=:@-._~")
             response.headers["location"] = location + (f"?{query}" if query else "")
+        elif response.status_code == 404 and os.path.splitext(path)[1] not in ("", ".html"):
+            # A missing file that is not a page gets an empty 404, not Material's 32 kB one: Material
+            # asks for sitemap.xml beside each hreflang alternate (to keep the page on a language
+            # switch), and most of those do not exist.
+            return Response(status_code=404, headers={"cache-control": REVALIDATE})
         return response
 
     def file_response(self, full_path, stat_result: os.stat_result, scope: Scope,
@@ -67,7 +83,8 @@ class SiteFiles(StaticFiles):
         request_headers = Headers(scope=scope)
         path = os.fspath(full_path)
         media_type = mimetypes.guess_type(path)[0] or "text/plain"
-        headers: dict[str, str] = {}
+        relative = os.path.relpath(os.path.realpath(path), self.root).replace(os.sep, "/")
+        headers = {"cache-control": IMMUTABLE if _IMMUTABLE.search(relative) else REVALIDATE}
         encoding = None
         if os.path.splitext(path)[1] in COMPRESSED_SUFFIXES:
             headers["vary"] = "Accept-Encoding"

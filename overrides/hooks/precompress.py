@@ -49,6 +49,8 @@ def compress(path: Path) -> None:
 # After every other post-build step (the search index is rewritten by i18n and search_fold.py).
 @event_priority(-1000)
 def on_post_build(config, **kwargs) -> None:
+    if getattr(config.plugins.get("i18n"), "building", False):
+        return  # inside i18n's build of another language: the final pass compresses everything once
     for path in Path(config["site_dir"]).rglob("*"):
         if path.suffix in SUFFIXES and path.is_file():
             compress(path)

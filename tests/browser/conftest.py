@@ -74,11 +74,12 @@ def server(tmp_path_factory: pytest.TempPathFactory):
         pytest.skip(reason)
     tmp = tmp_path_factory.mktemp("journeys")
     site = tmp / "site"
-    built = subprocess.run([str(BIN / "mkdocs"), "build", "--strict", "-d", str(site)], check=False, cwd=ROOT,
-                           env=dict(os.environ, NO_MKDOCS_2_WARNING="1"), capture_output=True, text=True,
-                           timeout=600)
-    assert built.returncode == 0, built.stderr[-3000:]
     port = _free_port()
+    built = subprocess.run([str(BIN / "mkdocs"), "build", "--strict", "-d", str(site)], check=False, cwd=ROOT,
+                           env=dict(os.environ, NO_MKDOCS_2_WARNING="1",
+                                    KYNANGSO_PUBLIC_URL=f"http://127.0.0.1:{port}/"),  # canonical, hreflang
+                           capture_output=True, text=True, timeout=600)
+    assert built.returncode == 0, built.stderr[-3000:]
     env = dict(os.environ, KYNANGSO_DATABASE_URL=f"sqlite:///{tmp / 'db.sqlite'}",
                KYNANGSO_SITE_DIR=str(site),
                KYNANGSO_VAR_DIR=str(tmp / "var"), KYNANGSO_COOLDOWN_SECONDS=str(COOLDOWN_SECONDS),

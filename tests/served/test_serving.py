@@ -1,6 +1,10 @@
-"""How the application serves the built site: redirects that stay on this host."""
+"""How the application serves the built site: redirects that stay on this host, precompressed copies,
+cache headers, one search index per language, hreflang alternates."""
 
 from __future__ import annotations
+
+import json
+import re
 
 import anyio
 import pytest
@@ -12,24 +16,24 @@ def raw_get(app, path: str, host: str = "evil.example") -> tuple[int, dict[str, 
              "path": path, "raw_path": path.encode(), "root_path": "", "query_string": b"",
              "headers": [(b"host", host.encode())], "server": ("testserver", 80), "client": ("127.0.0.1", 1)}
     sent: list[dict] = []
-    asked, done = False, None
 
-    async def receive():
-        nonlocal asked
-        if not asked:
-            asked = True
-            return {"type": "http.request", "body": b"", "more_body": False}
-        await done.wait()  # the client stays until the whole answer is sent
-        return {"type": "http.disconnect"}
-
-    async def send(message):
-        sent.append(message)
-        if message["type"] == "http.response.body" and not message.get("more_body"):
-            done.set()
-
-    async def run():
-        nonlocal done
+    async def run() -> None:
         done = anyio.Event()
+        asked = False
+
+        async def receive() -> dict:
+            nonlocal asked
+            if not asked:
+                asked = True
+                return {"type": "http.request", "body": b"", "more_body": False}
+            await done.wait()  # the client stays until the whole answer is sent
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                done.set()
+
         await app(scope, receive, send)
 
     anyio.run(run)
@@ -129,3 +133,92 @@ def test_pages_with_a_form_token_are_not_compressed(site_client):
     """BREACH: a CSRF token beside reflected input must not be compressed over HTTPS."""
     page = site_client.get("/quiz/mau-thu?next=" + "x" * 2000, headers={"accept-encoding": "gzip, br"})
     assert "csrf_token" in page.text and "content-encoding" not in page.headers
+
+
+# --- caching and the search index ------------------------------------------------------------------
+
+def test_hashed_assets_are_kept_for_a_year(site_client, built_site):
+    hashed = [p.relative_to(built_site).as_posix() for p in built_site.glob("assets/**/*.min.*")
+              if re.search(r"\.[0-9a-f]{8}\.min\.(js|css)$", p.name)]
+    assert len(hashed) >= 4, hashed  # bundle, search worker, main and palette stylesheets
+    for path in hashed:
+        response = site_client.get("/" + path)
+        assert response.headers["cache-control"] == "public, max-age=31536000, immutable", path
+
+
+@pytest.mark.parametrize("path", ["/", "/du-lieu-ca-nhan/su-dong-y/", "/en/", "/search/search_index.json",
+                                  "/en/search/search_index.json", "/assets/stylesheets/extra.css",
+                                  "/assets/javascripts/search-after-paint.js", "/sitemap.xml"])
+def test_pages_the_index_and_unhashed_files_are_revalidated_and_a_repeat_visit_gets_304(site_client, path):
+    first = site_client.get(path)
+    assert first.status_code == 200
+    assert first.headers["cache-control"] == "no-cache"
+    assert first.headers["etag"] and first.headers["last-modified"]
+    by_etag = site_client.get(path, headers={"if-none-match": first.headers["etag"]})
+    assert by_etag.status_code == 304 and by_etag.content == b""
+    assert by_etag.headers["cache-control"] == "no-cache"
+    by_date = site_client.get(path, headers={"if-modified-since": first.headers["last-modified"]})
+    assert by_date.status_code == 304
+
+
+def test_each_language_has_its_own_search_index(built_site):
+    vi = json.loads((built_site / "search/search_index.json").read_text("utf-8"))
+    en = json.loads((built_site / "en/search/search_index.json").read_text("utf-8"))
+    assert vi["docs"] and en["docs"]
+    assert not [d for d in vi["docs"] if d["location"].startswith("en/")]
+    assert not [d for d in en["docs"] if d["location"].startswith("en/")]  # relative to en/
+    assert vi["config"] == en["config"]  # searching works as it did
+    assert any(d["location"].startswith("du-lieu-ca-nhan/") for d in en["docs"])
+    # every English location is an English page
+    for doc in en["docs"][:50]:
+        assert (built_site / "en" / doc["location"].split("#")[0] / "index.html").exists() or \
+            (built_site / "en" / doc["location"].split("#")[0]).exists(), doc["location"]
+
+
+@pytest.mark.parametrize("page, base", [("en/index.html", "."), ("en/du-lieu-ca-nhan/su-dong-y/index.html", "../.."),
+                                        ("du-lieu-ca-nhan/su-dong-y/index.html", "../.."), ("index.html", ".")])
+def test_each_page_s_search_looks_in_its_own_language_s_index(built_site, page, base):
+    html = (built_site / page).read_text("utf-8")
+    config = json.loads(re.search(r'<script id="__config" type="application/json">(.*?)</script>', html,
+                                  re.DOTALL).group(1))
+    assert config["base"] == base
+
+
+# --- hreflang ------------------------------------------------------------------------------------------
+
+ALTERNATE = re.compile(r'<link rel="alternate" href="([^"]+)" hreflang="([^"]+)">')
+
+
+def alternates(page) -> dict[str, str]:
+    return {lang: href for href, lang in ALTERNATE.findall(page.read_text("utf-8"))}
+
+
+def test_every_page_names_itself_and_its_twin_by_absolute_hreflang_links(built_site):
+    from urllib.parse import urlsplit
+
+    pages = [p for p in built_site.rglob("index.html")]
+    assert len(pages) > 80
+    for page in pages:
+        links = alternates(page)
+        assert set(links) == {"vi", "en", "x-default"}, page
+        assert all(re.match(r"https?://[^/]+/", href) for href in links.values()), links
+        assert links["x-default"] == links["vi"]
+        here = "/" + page.parent.relative_to(built_site).as_posix() + "/"
+        here = "/" if here == "/./" else here
+        own = links["en" if here.startswith("/en/") else "vi"]
+        assert urlsplit(own).path == here, (page, links)
+        for href in links.values():  # each alternate is a page of the site, naming this one back
+            twin = built_site / urlsplit(href).path.strip("/") / "index.html"
+            assert twin.exists(), (page, href)
+            assert alternates(twin)["en" if here.startswith("/en/") else "vi"] == own, (page, twin)
+
+
+def test_the_not_found_page_names_no_alternate(built_site):
+    assert not ALTERNATE.findall((built_site / "404.html").read_text("utf-8"))
+
+
+def test_a_missing_file_that_is_not_a_page_gets_an_empty_404(site_client):
+    asset = site_client.get("/du-lieu-ca-nhan/su-dong-y/sitemap.xml")  # Material asks for these
+    assert asset.status_code == 404 and asset.content == b""
+    page = site_client.get("/no-such-lesson/")
+    assert page.status_code == 404 and "<html" in page.text  # people still get Material's 404 page

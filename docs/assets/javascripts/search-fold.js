@@ -1,1 +1,0 @@
-// Placeholder kept so the page can load site-wide scripts; search folding happens at build time.

@@ -16,7 +16,8 @@ the scheduled moment to the answer. Each learner has a connection of its own, as
 answer counts: the registration's latency from the scheduled moment, the start's from when it was
 sent. Two bars: within capacity (2,000 in 10 s) every answer 2xx and p99 <= 2 s; over capacity
 (4,000 in 10 s) every answer within 2 s, either 2xx or a 503 with Retry-After (the server sheds
-what it cannot serve in time, db.GroupCommitWriter), never a timeout.
+what it cannot serve in time: serving.py and main.App at the door, db.GroupCommitWriter), never a
+timeout.
 
 --history N (SQLite) first fills the database with N submitted attempts of other learners
 (bench/export_data.py, no ANALYZE, as a served database is): a deadline late in the year, when

@@ -75,7 +75,7 @@ class Settings(BaseSettings):
     # batch (db.GroupCommitWriter). 0: no bound.
     request_max_wait_seconds: float = 1.0
     writer_queue_max: int = 2000
-    writer_max_wait_seconds: float = 0.5
+    writer_max_wait_seconds: float = 0.3
 
     @property
     def cooldown(self) -> timedelta:

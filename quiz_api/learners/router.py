@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Path, Request
 
+from quiz_api.classes import service as classes
 from quiz_api.deps import BanksDep, LangDep, SettingsDep, WriteDB
 from quiz_api.errors import NotFound
 from quiz_api.labels import t
@@ -21,13 +22,19 @@ LearnerCode = Path(max_length=64, description="the learner code shown once at re
 @router.post("/learners", status_code=201, response_model=LearnerCreated,
              responses={422: INVALID})
 def create_learner(body: LearnerCreate, request: Request, db: WriteDB, settings: SettingsDep) -> LearnerCreated:
-    """Register a learner who consented; the learner code in the answer is shown only once."""
+    """Register a learner who consented; the learner code in the answer is shown only once. With a
+    `class_code`, the learner joins that class too (a mistyped, unknown or closed code: nothing stored)."""
     request.state.lang = body.lang
     profile = learners.clean_profile(full_name=body.full_name, group=body.group, unit_code=body.unit_code,
                                      organisation=body.organisation, email=body.email, phone=body.phone)
-    _, code = learners.create(db=db, profile=profile, consent=body.consent,
-                              consent_version=settings.consent_version)
-    return LearnerCreated(learner_code=code)
+    found = None
+    if body.class_code:  # checked first: a wrong class code stores nothing (one transaction)
+        found = request.app.state.code_limiter.guard(request, lambda: classes.find_open(db=db, code=body.class_code))
+    learner, code = learners.create(db=db, profile=profile, consent=body.consent,
+                                    consent_version=settings.consent_version)
+    if found is not None:
+        classes.join(db=db, training_class=found, learner_id=learner.id)
+    return LearnerCreated(learner_code=code, class_code=found.code if found is not None else None)
 
 
 @router.get("/learners/{learner_code}/data", response_model=LearnerData,

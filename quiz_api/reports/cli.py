@@ -119,7 +119,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     database = _database()
     banks = _banks()
     params = {k: str(v) for k, v in (("year", args.year), ("module", args.module), ("group", args.group),
-                                     ("unit", args.unit)) if v is not None}
+                                     ("unit", args.unit), ("class", args.class_code)) if v is not None}
     operator = Principal(0, _actor(), "admin", frozenset())
     progress: Progress | None = None
 
@@ -128,7 +128,8 @@ def cmd_export(args: argparse.Namespace) -> int:
             progress(n)
 
     try:
-        f = filters.parse(params, known_modules=_known_modules(database, banks))
+        f = filters.parse(params, known_modules=_known_modules(database, banks),
+                          with_class=args.kind in ("completions", "attempts"))
         with database.reading() as db:
             scope = filters.resolve(db=db, who=operator, filters=f, aggregate_export=True)
         export = exporting.prepare(database=database, banks=banks, settings=settings, kind=args.kind,
@@ -188,6 +189,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     exp.add_argument("--module")
     exp.add_argument("--group", choices=("public_servant", "business", "citizen"))
     exp.add_argument("--unit", help="a unit code: that unit and every unit below it")
+    exp.add_argument("--class", dest="class_code", metavar="CODE",
+                     help="a class's join code: its members only (completions, attempts)")
     exp.add_argument("--lang", default="vi", choices=("vi", "en"), help="language of headers and labels")
     exp.add_argument("-o", "--output", required=True, help="file to write, or - for stdout")
     exp.set_defaults(func=cmd_export)

@@ -11,13 +11,14 @@ from fastapi.responses import Response
 from sqlalchemy import func, select
 
 from quiz_api.attempts.models import Attempt
+from quiz_api.classes import service as classes
 from quiz_api.csvfiles import CsvFileError, RowError
 from quiz_api.errors import DomainError, Invalid, NotFound
 from quiz_api.labels import GROUPS, pick_lang, t
 from quiz_api.organisers import service as organisers
 from quiz_api.organisers.deps import WebAdmin, WebOrganiser
 from quiz_api.pages import check_csrf, render
-from quiz_api.reports import audit, charts, demo, filters, service, targets
+from quiz_api.reports import audit, charts, demo, filters, service, suppression, targets
 from quiz_api.reports.formats import Suppressed
 from quiz_api.reports.router import export_response
 from quiz_api.units import service as units
@@ -80,6 +81,9 @@ def dashboard(request: Request, who: WebOrganiser) -> Response:
         scope = filters.resolve(db=db, who=who, filters=chosen, aggregate_export=False)
         visible = organisers.visible_units(db=db, who=who)
         unit_options = [u for u in units.list_units(db=db) if visible is None or u.code in visible]
+        held = classes.year_figures(db=db, unit_codes=scope.unit_codes, year=year)
+    class_figures = (held.classes, *(suppression.hide_small(n, threshold) if scope.suppress else n
+                                     for n in (held.members, held.passed_any)))
     with database.engine.connect() as conn:
         totals = service.totals(conn, scope, threshold)
         modules = service.module_rates(conn, scope, threshold)
@@ -131,7 +135,7 @@ def dashboard(request: Request, who: WebOrganiser) -> Response:
         total_table=total_table, no_targets=no_targets, flagged=flagged, module_chart=module_chart,
         month_chart=month_chart, target_chart=target_chart, downloads=downloads, pct=_pct, num=_num,
         title=title, month_labels=month_labels, suppressed=scope.suppress, threshold=threshold,
-        is_demo=demo.is_demo(database=database), lang_switch_url="/organiser" + (f"?{switch}" if switch else ""),
+        is_demo=demo.is_demo(database=database), class_figures=class_figures, lang_switch_url="/organiser" + (f"?{switch}" if switch else ""),
     )
 
 

@@ -22,6 +22,8 @@ Year = Annotated[int | None, Query(ge=2000, le=2100, description="calendar year 
 Module = Annotated[str | None, Query(max_length=64, description="module id")]
 Group = Annotated[Literal["public_servant", "business", "citizen"] | None, Query(description="learner group")]
 Unit = Annotated[str | None, Query(max_length=64, description="a unit code: that unit and every unit below it")]
+ClassCode = Annotated[str | None, Query(alias="class", max_length=40,
+                                         description="a class's join code: its members only")]
 Lang = Annotated[Literal["vi", "en"] | None, Query(description="language of headers and labels")]
 TableFormat = Annotated[Literal["json", "csv", "xlsx", "jsonl"], Query()]
 RESPONSES = {200: {"description": "the report in the format asked for", "content": {
@@ -38,7 +40,8 @@ def export_response(request: Request, *, kind: str, fmt: str, who: Principal, da
                     year_default: int | None = None) -> StreamingResponse:
     """Shared by every report endpoint and the dashboard's download buttons."""
     lang = pick_lang(request.query_params.get("lang"))
-    f = filters.parse(request.query_params, known_modules=set(banks) | _modules_in_targets(database))
+    f = filters.parse(request.query_params, known_modules=set(banks) | _modules_in_targets(database),
+                      with_class=kind in ("completions", "attempts"))
     with database.reading() as db:
         scope = filters.resolve(db=db, who=who, filters=f, aggregate_export=True)
     export = exporting.prepare(database=database, banks=banks, settings=settings, kind=kind, fmt=fmt,
@@ -63,7 +66,8 @@ def _modules_in_targets(database) -> set[str]:
 @router.get("/completions", responses=RESPONSES)
 def completions(request: Request, who: CurrentOrganiser, database: DatabaseDep, banks: BanksDep,
                 settings: SettingsDep, year: Year = None, module: Module = None, group: Group = None,
-                unit: Unit = None, format: TableFormat = "json", lang: Lang = None) -> StreamingResponse:
+                unit: Unit = None, class_code: ClassCode = None, format: TableFormat = "json",
+                lang: Lang = None) -> StreamingResponse:
     """One row per learner and module: attempts, best score, passed, first pass date (year: of the attempts)."""
     return export_response(request, kind="completions", fmt=format, who=who, database=database, banks=banks,
                            settings=settings)
@@ -72,7 +76,8 @@ def completions(request: Request, who: CurrentOrganiser, database: DatabaseDep, 
 @router.get("/attempts", responses=RESPONSES)
 def attempts(request: Request, who: CurrentOrganiser, database: DatabaseDep, banks: BanksDep,
              settings: SettingsDep, year: Year = None, module: Module = None, group: Group = None,
-             unit: Unit = None, format: TableFormat = "json", lang: Lang = None) -> StreamingResponse:
+             unit: Unit = None, class_code: ClassCode = None, format: TableFormat = "json",
+             lang: Lang = None) -> StreamingResponse:
     """Every attempt, raw (year: when it started). Learners appear only by pseudonym."""
     return export_response(request, kind="attempts", fmt=format, who=who, database=database, banks=banks,
                            settings=settings)

@@ -25,6 +25,7 @@ from sqlalchemy.sql import ColumnElement
 from quiz_api.attempts.models import Attempt, AttemptAnswer
 from quiz_api.banks import Bank
 from quiz_api.certificates.models import Certificate
+from quiz_api.classes import service as classes
 from quiz_api.errors import NotFound
 from quiz_api.labels import GROUPS
 from quiz_api.learners.models import Learner
@@ -107,6 +108,8 @@ def _scoped(stmt: Select, scope: Scope, *, time_column: Any = None, module_colum
         stmt = stmt.where(lr.c.unit_code.in_(sorted(scope.unit_codes)))
     if f.group is not None:
         stmt = stmt.where(lr.c.group == f.group)
+    if scope.class_id is not None:
+        stmt = stmt.where(lr.c.id.in_(classes.members_query(scope.class_id)))
     if f.module is not None:
         stmt = stmt.where((module_column if module_column is not None else a.c.module_id) == f.module)
     bounds = scope.year_bounds
@@ -140,6 +143,8 @@ def _learner_filter(scope: Scope) -> Select | None:
         conditions.append(lr.c.unit_code.in_(sorted(scope.unit_codes)))
     if scope.filters.group is not None:
         conditions.append(lr.c.group == scope.filters.group)
+    if scope.class_id is not None:
+        conditions.append(lr.c.id.in_(classes.members_query(scope.class_id)))
     return select(lr.c.id).where(*conditions) if conditions else None
 
 

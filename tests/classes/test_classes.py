@@ -312,3 +312,38 @@ def test_eighty_learners_register_join_and_start_within_two_minutes_from_one_add
                                               "consent": True, "class_code": mistype(c["code"])})
     assert client.post("/api/v1/learners", json={"full_name": "x", "group": "citizen", "unit_code": MINE,
                                                  "consent": True, "class_code": c["code"]}).status_code == 429
+
+
+# --- the class in reports -------------------------------------------------------------------------
+
+def test_completions_and_attempts_take_a_class_filter_limited_to_its_members(client, organisers, banks):
+    c = new_class(client)
+    member = new_learner(client, full_name="Thành Viên Lớp", class_code=c["code"])
+    outsider = new_learner(client, full_name="Người Ngoài Lớp")
+    for code in (member, outsider):
+        pass_module(client, banks, code)
+    headers = bearer(client, "longan")
+    for kind in ("completions", "attempts"):
+        everyone = client.get(f"/api/v1/reports/{kind}?format=json", headers=headers).json()["rows"]
+        rows = client.get(f"/api/v1/reports/{kind}?format=json&class={c['code']}", headers=headers).json()
+        assert len(everyone) == 2 and len(rows["rows"]) == 1 and rows["filters"]["class"] == c["code"]
+    csv_text = client.get(f"/api/v1/reports/completions?format=csv&class={c['code']}", headers=headers).text
+    assert "Thành Viên Lớp" in csv_text and "Người Ngoài Lớp" not in csv_text
+    typo = client.get(f"/api/v1/reports/completions?class={mistype(c['code'])}", headers=headers)
+    assert typo.status_code == 422
+    assert client.get(f"/api/v1/reports/summary?class={c['code']}", headers=headers).status_code == 422
+    other = new_class(client, "admin1", unit_code=OTHER)
+    assert client.get(f"/api/v1/reports/attempts?class={other['code']}", headers=headers).status_code == 403
+
+
+def test_the_dashboard_counts_the_years_classes(client, organisers, banks):
+    c = new_class(client, "admin1")
+    for i in range(6):
+        code = new_learner(client, full_name=f"Học viên {i}", class_code=c["code"])
+        if i < 5:
+            pass_module(client, banks, code)
+    web_login(client, "admin1")
+    page = client.get(f"/organiser?year={(now_local() + timedelta(days=3)).year}")  # the class's year
+    section = page.text.split('id="classes"')[1].split("<h2")[0]
+    assert re.findall(r"<dd>([^<]+)</dd>", section) == ["1", "6", "5"]
+    assert 'href="/organiser/classes"' in section

@@ -190,17 +190,21 @@ class ClassRow:
     members: int
 
 
-def list_for(*, db: Session, who: Principal, year: int | None = None, unit_codes: Any = None) -> list[ClassRow]:
+def list_for(*, db: Session, who: Principal, year: int | None = None) -> list[ClassRow]:
     """The classes of the organiser's units, newest first (optionally one local calendar year)."""
+    return held(db=db, unit_codes=_visible(db, who), year=year)
+
+
+def held(*, db: Session, unit_codes: Any, year: int | None = None) -> list[ClassRow]:
+    """The classes of these units (None: every unit), newest first (optionally one local calendar year)."""
     members = (select(_member.c.class_id, func.count().label("n")).group_by(_member.c.class_id)
                .subquery("members"))
     stmt = (select(TrainingClass, _unit.c.name, func.coalesce(members.c.n, 0))
             .join(_unit, _unit.c.code == TrainingClass.unit_code)
             .outerjoin(members, members.c.class_id == TrainingClass.id)
             .order_by(TrainingClass.starts_at.desc(), TrainingClass.id.desc()))
-    visible = _visible(db, who) if unit_codes is None else unit_codes
-    if visible is not None:
-        stmt = stmt.where(TrainingClass.unit_code.in_(sorted(visible)))
+    if unit_codes is not None:
+        stmt = stmt.where(TrainingClass.unit_code.in_(sorted(unit_codes)))
     if year is not None:
         stmt = stmt.where(TrainingClass.starts_at >= from_local(datetime(year, 1, 1)),
                           TrainingClass.starts_at < from_local(datetime(year + 1, 1, 1)))

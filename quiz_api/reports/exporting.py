@@ -20,7 +20,8 @@ from quiz_api.config import Settings
 from quiz_api.db import Database, utcnow
 from quiz_api.errors import Forbidden, Invalid
 from quiz_api.organisers.service import Principal
-from quiz_api.reports import audit, formats, service
+from quiz_api.profile import load_profile
+from quiz_api.reports import annual_docx, audit, formats, service
 from quiz_api.reports.filters import Scope
 
 MEDIA_TYPES = {
@@ -28,6 +29,7 @@ MEDIA_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "json": "application/json",
     "jsonl": "application/x-ndjson",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 COLUMNS = {"completions": service.COMPLETIONS, "attempts": service.ATTEMPTS, "summary": service.SUMMARY,
            "annual": service.ANNUAL, "questions": service.QUESTIONS}
@@ -124,6 +126,12 @@ def _chunks(conn: Connection, *, banks: dict[str, Bank], settings: Settings, kin
     if kind == "xapi":
         items = service.stream_statements(conn, scope, banks, settings.public_url)
         yield from formats.jsonl_chunks(items, on_rows=counted) if fmt == "jsonl" else _json_array(items, counted)
+        return
+    if fmt == "docx":  # the yearly report: the annual figures as an editable Word document
+        yield annual_docx.build(conn, scope=scope, year=int(head["filters"]["year"]), lang=lang,
+                                threshold=settings.suppression_threshold, banks=banks,
+                                profile=load_profile(settings.profile_dir))
+        counted(len(rows or []))
         return
     columns = COLUMNS[kind]
     if fmt == "csv" and rows is None:  # a row report: the database formats the safe cells

@@ -126,7 +126,8 @@ def dashboard(request: Request, who: WebOrganiser) -> Response:
     download_kinds = ["summary", "annual", "completions", "attempts"] + (["questions", "xapi"] if who.is_admin else [])
     base_query = chosen.query(lang=lang if en else None)
     downloads = [(k, service.TITLES[k][lang], [(fmt, f"/organiser/download/{k}?{base_query}&format={fmt}".replace("?&", "?"))
-                                              for fmt in ("csv", "xlsx", "json", "jsonl") if fmt in service.FORMATS[k]])
+                                              for fmt in ("csv", "xlsx", "json", "jsonl", "docx")
+                                              if fmt in service.FORMATS[k]])
                  for k in download_kinds]
     switch = chosen.query(lang=None if en else "en")
     return render(

@@ -30,7 +30,9 @@ RESPONSES = {200: {"description": "the report in the format asked for", "content
                  "text/csv": {"schema": {"type": "string"}},
                  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
                      {"schema": {"type": "string", "format": "binary"}},
-                 "application/x-ndjson": {"schema": {"type": "string"}}}},
+                 "application/x-ndjson": {"schema": {"type": "string"}},
+                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document":
+                     {"schema": {"type": "string", "format": "binary"}}}},
              401: {"description": "no, expired or forged token"},
              403: {"description": "a unit outside the organiser's units, or an admin-only report"},
              422: {**INVALID, "description": "unknown filter, bad value or format"}}
@@ -49,7 +51,7 @@ def export_response(request: Request, *, kind: str, fmt: str, who: Principal, da
     headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
     if export.total is not None:
         headers["X-Row-Count"] = str(export.total)
-    if fmt in ("csv", "xlsx") or request.url.path.startswith("/organiser"):
+    if fmt in ("csv", "xlsx", "docx") or request.url.path.startswith("/organiser"):
         headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(export.filename)}"
     return StreamingResponse(export.chunks, media_type=export.media_type, headers=headers)
 
@@ -95,8 +97,10 @@ def summary(request: Request, who: CurrentOrganiser, database: DatabaseDep, bank
 @router.get("/annual", responses={**RESPONSES, 404: {"description": "no targets for that year"}})
 def annual(request: Request, who: CurrentOrganiser, database: DatabaseDep, banks: BanksDep,
            settings: SettingsDep, year: Year = None, module: Module = None, group: Group = None,
-           unit: Unit = None, format: TableFormat = "json", lang: Lang = None) -> StreamingResponse:
-    """The annual assessment against targets (default: this year): per unit, group and module, and totals."""
+           unit: Unit = None, format: Annotated[Literal["json", "csv", "xlsx", "jsonl", "docx"], Query()] = "json",
+           lang: Lang = None) -> StreamingResponse:
+    """The annual assessment against targets (default: this year): per unit, group and module, and totals.
+    `format=docx`: the yearly report as an editable Word document (Vietnamese administrative layout)."""
     return export_response(request, kind="annual", fmt=format, who=who, database=database, banks=banks,
                            settings=settings, year_default=date.today().year)
 

@@ -50,7 +50,7 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "completions": ("csv", "xlsx", "json", "jsonl"),
     "attempts": ("csv", "xlsx", "json", "jsonl"),
     "summary": ("csv", "xlsx", "json", "jsonl"),
-    "annual": ("csv", "xlsx", "json", "jsonl"),
+    "annual": ("csv", "xlsx", "json", "jsonl", "docx"),
     "questions": ("csv", "xlsx", "json", "jsonl"),
     "xapi": ("jsonl", "json"),
 }

@@ -322,6 +322,27 @@ MESSAGES: dict[str, dict[str, str]] = {
     "docx_recipients_list": {"vi": "- ......;\n- Lưu: VT.", "en": "- ......;\n- Filed."},
     "docx_signer": {"vi": "THỦ TRƯỞNG CƠ QUAN", "en": "HEAD OF THE OFFICE"},
     "docx_signer_hint": {"vi": "(Ký, ghi rõ họ tên, đóng dấu)", "en": "(Signature, full name, seal)"},
+    # spreadsheets to hand on (reports/formats.py, exporting.py)
+    "xlsx_sheet_completions": {"vi": "Kết quả theo người học", "en": "Completions"},
+    "xlsx_sheet_attempts": {"vi": "Lượt làm bài", "en": "Attempts"},
+    "xlsx_sheet_summary": {"vi": "Tổng hợp", "en": "Summary"},
+    "xlsx_sheet_annual": {"vi": "Đánh giá năm", "en": "Annual assessment"},
+    "xlsx_sheet_questions": {"vi": "Thống kê câu hỏi", "en": "Question statistics"},
+    "xlsx_year": {"vi": "Năm", "en": "Year"},
+    "xlsx_all_years": {"vi": "Mọi năm", "en": "All years"},
+    "xlsx_filters": {"vi": "Bộ lọc", "en": "Filters"},
+    "xlsx_filter_module": {"vi": "học phần", "en": "module"},
+    "xlsx_filter_group": {"vi": "nhóm", "en": "group"},
+    "xlsx_filter_unit": {"vi": "đơn vị", "en": "unit"},
+    "xlsx_filter_class": {"vi": "lớp", "en": "class"},
+    "xlsx_generated": {"vi": "Lập lúc {when} (giờ Việt Nam)", "en": "Made at {when} (Vietnam time)"},
+    "xlsx_suppressed": {"vi": "Số dưới {threshold} được ẩn (<{threshold})", "en": "Counts below {threshold} hidden (<{threshold})"},
+    "xlsx_total": {"vi": "Tổng", "en": "Total"},
+    "downloads_formats_note": {
+        "vi": "XLSX để đọc và chuyển tiếp: có dòng tiêu đề, tên nhóm và học phần bằng chữ, tỉ lệ dạng phần trăm, dòng tổng. "
+              "CSV là định dạng cho máy: mỗi dòng một bản ghi, chỉ có mã, tỉ lệ là số thập phân (0,8 là 80%) — dùng để nạp vào phần mềm khác.",
+        "en": "XLSX is for reading and handing on: a title row, group and module names in words, rates as percentages, a totals row. "
+              "CSV is the machine format: one record a line, codes only, rates as decimals (0.8 is 80%) — for loading into other software."},
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -20,6 +21,8 @@ from quiz_api.config import Settings
 from quiz_api.db import Database, utcnow
 from quiz_api.errors import Forbidden, Invalid
 from quiz_api.organisers.service import Principal
+from quiz_api.labels import GROUPS, t
+from quiz_api.localtime import local_text
 from quiz_api.profile import load_profile
 from quiz_api.reports import annual_docx, audit, formats, service
 from quiz_api.reports.filters import Scope
@@ -142,12 +145,45 @@ def _chunks(conn: Connection, *, banks: dict[str, Bank], settings: Settings, kin
     if fmt == "csv":
         yield from formats.csv_chunks(columns, data, lang, on_rows=counted)
     elif fmt == "xlsx":
-        yield from formats.xlsx_chunks(columns, data, lang, sheet=kind, on_rows=counted)
+        yield from formats.xlsx_chunks(columns, data, lang, sheet=t(f"xlsx_sheet_{kind}", lang), on_rows=counted,
+                                       title=_title_line(head, banks, lang), words=_words(banks, lang),
+                                       totals_label=None if kind == "annual" else t("xlsx_total", lang))
     elif fmt == "jsonl":
         yield from formats.jsonl_chunks(formats.rows_as_jsonl(columns, data), on_rows=counted)
     else:
         head = {**head, "columns": [{"key": c.key, "label": c.label(lang)} for c in columns]}
         yield from formats.json_chunks(columns, data, head, on_rows=counted)
+
+
+def _title_line(head: dict[str, Any], banks: dict[str, Bank], lang: str) -> str:
+    """The spreadsheet's first row: which report, year, filters, and when it was made (Vietnam time)."""
+    f = dict(head["filters"])
+    year = f.pop("year", None)
+    parts = [head["title"], f"{t('xlsx_year', lang)} {year}" if year else t("xlsx_all_years", lang)]
+    names = {"group": lambda v: GROUPS.get(v, {}).get(lang, v), "module": lambda v: _module_title(banks, v, lang)}
+    if f:
+        parts.append(t("xlsx_filters", lang) + ": " + ", ".join(
+            f"{t('xlsx_filter_' + k, lang)} {names.get(k, str)(v)}" for k, v in f.items()))
+    generated = datetime.fromisoformat(head["generated_at"].removesuffix("Z"))
+    parts.append(t("xlsx_generated", lang, when=local_text(generated)))
+    if head.get("suppression_threshold"):
+        parts.append(t("xlsx_suppressed", lang, threshold=head["suppression_threshold"]))
+    return " · ".join(parts)
+
+
+def _module_title(banks: dict[str, Bank], module_id: Any, lang: str) -> Any:
+    bank = banks.get(module_id) if isinstance(module_id, str) else None
+    return bank.title[lang] if bank else None
+
+
+def _words(banks: dict[str, Bank], lang: str) -> list[formats.Words]:
+    """Names next to the codes in a spreadsheet: a group's and a module's, in the sheet's language."""
+    return [
+        formats.Words("group", formats.Column("group_name", "Tên nhóm", "Group name"),
+                      lambda code: GROUPS.get(code, {}).get(lang)),
+        formats.Words("module_id", formats.Column("module_title", "Tên học phần", "Module title"),
+                      lambda code: _module_title(banks, code, lang)),
+    ]
 
 
 def _json_array(items: Iterator[dict[str, Any]], on_rows: Callable[[int], None]) -> Iterator[bytes]:

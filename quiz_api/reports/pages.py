@@ -136,7 +136,8 @@ def dashboard(request: Request, who: WebOrganiser) -> Response:
         total_table=total_table, no_targets=no_targets, flagged=flagged, module_chart=module_chart,
         month_chart=month_chart, target_chart=target_chart, downloads=downloads, pct=_pct, num=_num,
         title=title, month_labels=month_labels, suppressed=scope.suppress, threshold=threshold,
-        is_demo=demo.is_demo(database=database), class_figures=class_figures, lang_switch_url="/organiser" + (f"?{switch}" if switch else ""),
+        is_demo=demo.is_demo(database=database), class_figures=class_figures,
+        formats_note=t("downloads_formats_note", lang), lang_switch_url="/organiser" + (f"?{switch}" if switch else ""),
     )
 
 

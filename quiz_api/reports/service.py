@@ -128,9 +128,9 @@ COMPLETIONS = [
     Column("unit_code", "Mã đơn vị", "Unit code"),
     Column("unit_name", "Đơn vị", "Unit"),
     Column("module_id", "Học phần", "Module"),
-    Column("attempts", "Số lượt làm", "Attempts", "int"),
-    Column("best_score", "Điểm cao nhất", "Best score", "float"),
-    Column("passed", "Đạt", "Passed", "bool"),
+    Column("attempts", "Số lượt làm", "Attempts", "int", total=True),
+    Column("best_score", "Điểm cao nhất", "Best score", "share"),
+    Column("passed", "Đạt", "Passed", "bool", total=True),
     Column("first_passed_at", "Ngày đạt lần đầu (UTC)", "First passed at (UTC)", "datetime"),
     Column("last_attempt_at", "Lần làm gần nhất (UTC)", "Last attempt at (UTC)", "datetime"),
 ]
@@ -211,8 +211,8 @@ ATTEMPTS = [
     Column("submitted_at", "Nộp bài (UTC)", "Submitted at (UTC)", "datetime"),
     Column("question_count", "Số câu", "Questions", "int"),
     Column("correct_count", "Số câu đúng", "Correct", "int"),
-    Column("score", "Điểm", "Score", "float"),
-    Column("passed", "Đạt", "Passed", "int"),
+    Column("score", "Điểm", "Score", "share"),
+    Column("passed", "Đạt", "Passed", "int", total=True),
 ]
 
 
@@ -310,10 +310,10 @@ SUMMARY = [
     Column("group", "Nhóm", "Group", "code"),
     Column("module_id", "Học phần", "Module"),
     Column("learners", "Số người làm bài", "Learners", "int"),
-    Column("attempts", "Số lượt làm", "Attempts", "int"),
+    Column("attempts", "Số lượt làm", "Attempts", "int", total=True),
     Column("passed", "Số người đạt", "Learners passed", "int"),
-    Column("pass_rate", "Tỉ lệ đạt", "Pass rate", "float"),
-    Column("mean_score", "Điểm trung bình", "Mean score", "float"),
+    Column("pass_rate", "Tỉ lệ đạt", "Pass rate", "share"),
+    Column("mean_score", "Điểm trung bình", "Mean score", "share"),
 ]
 
 
@@ -361,11 +361,11 @@ ANNUAL = [
     Column("group", "Nhóm", "Group", "code"),
     Column("module_id", "Học phần", "Module"),
     Column("headcount", "Số người cần đào tạo", "Headcount", "int"),
-    Column("target_share", "Chỉ tiêu (tỉ lệ)", "Target share", "float"),
+    Column("target_share", "Chỉ tiêu (tỉ lệ)", "Target share", "share"),
     Column("target", "Chỉ tiêu (người)", "Target (people)", "int"),
     Column("trained", "Đã đạt đến hết năm", "Trained by year end", "int"),
     Column("trained_in_year", "Đạt lần đầu trong năm", "First passed this year", "int"),
-    Column("rate", "Tỉ lệ đã đạt", "Share trained", "float"),
+    Column("rate", "Tỉ lệ đã đạt", "Share trained", "share"),
     Column("status", "Kết quả", "Result"),
     Column("gap", "Còn thiếu (người)", "Gap (people)", "int"),
 ]

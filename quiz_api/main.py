@@ -28,6 +28,7 @@ from quiz_api.banks import load_banks
 from quiz_api.bodylimit import BodyLimit
 from quiz_api.certificates.pages import router as certificate_pages_router
 from quiz_api.classes.pages import router as class_pages_router
+from quiz_api.opendata.router import router as open_statistics_router
 from quiz_api.config import Settings, get_settings
 from quiz_api.db import Database
 from quiz_api.errors import DomainError, TooSoon
@@ -155,6 +156,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(organiser_pages_router)
     app.include_router(report_pages_router)
     app.include_router(class_pages_router)
+    app.include_router(open_statistics_router)
     if settings.site_dir.is_dir():
         app.mount("/", StaticFiles(directory=settings.site_dir, html=True), name="site")
     else:

@@ -97,10 +97,15 @@ async def class_create(request: Request, who: WebOrganiser) -> Response:
     return RedirectResponse(f"/organiser/classes/{code}{query}", status_code=303)
 
 
-def _progress(request: Request, who, code: str) -> classes.Progress:
-    with request.app.state.database.reading() as db:
+def _progress(request: Request, who, code: str, sheet: str | None = None) -> classes.Progress:
+    """The class's progress; `sheet` (a format) records in the audit log that a sheet with names was made."""
+    database = request.app.state.database
+    with database.writing() if sheet else database.reading() as db:
         found = classes.get_for(db=db, who=who, code=code[:40])
-        return classes.progress(db=db, training_class=found)
+        progress = classes.progress(db=db, training_class=found)
+        if sheet:
+            classes.record_sheet(db=db, who=who, progress=progress, fmt=sheet)
+        return progress
 
 
 @router.get("/organiser/classes/{code}")
@@ -143,7 +148,7 @@ def join_sheet(request: Request, code: str, who: WebOrganiser, lang: str | None 
 def attendance_sheet(request: Request, code: str, who: WebOrganiser, lang: str | None = None) -> Response:
     """After the class: attendance and results, one table on A4, with room for the trainer's signature."""
     lang = pick_lang(lang)
-    progress = _progress(request, who, code)
+    progress = _progress(request, who, code, sheet="html")
     banks = request.app.state.banks
     return render(request, "class_sheet.html", lang, who=who, **_context(
         request, lang, p=progress, c=progress.training_class, rows=sheets.rows(progress, lang),
@@ -154,7 +159,7 @@ def attendance_sheet(request: Request, code: str, who: WebOrganiser, lang: str |
 @router.get("/organiser/classes/{code}/sheet.xlsx")
 def attendance_xlsx(request: Request, code: str, who: WebOrganiser, lang: str | None = None) -> Response:
     lang = pick_lang(lang)
-    return xlsx_response(_progress(request, who, code), request.app.state.banks, lang)
+    return xlsx_response(_progress(request, who, code, sheet="xlsx"), request.app.state.banks, lang)
 
 
 # --- learners: the page the QR code opens --------------------------------------------------------

@@ -95,11 +95,14 @@ def class_progress(who: CurrentOrganiser, db: ReadDB, settings: SettingsDep, lan
 @router.get("/{code}/sheet", responses={**ORGANISER, 200: {"content": {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string",
                                                                                     "format": "binary"}}}}})
-def class_sheet(who: CurrentOrganiser, db: ReadDB, banks: BanksDep, lang: LangDep, code: str = ClassCode,
+def class_sheet(who: CurrentOrganiser, db: WriteDB, banks: BanksDep, lang: LangDep, code: str = ClassCode,
                 format: Annotated[Literal["xlsx"], Query()] = "xlsx") -> Response:
-    """The attendance and results sheet as XLSX (names, unit, group, modules passed, scores, certificates)."""
+    """The attendance and results sheet as XLSX (names, unit, group, modules passed, scores,
+    certificates); every download is in the audit log."""
     found = classes.get_for(db=db, who=who, code=code)
-    return xlsx_response(classes.progress(db=db, training_class=found), banks, lang)
+    progress = classes.progress(db=db, training_class=found)
+    classes.record_sheet(db=db, who=who, progress=progress, fmt="xlsx")
+    return xlsx_response(progress, banks, lang)
 
 
 def xlsx_response(progress: classes.Progress, banks: dict[str, Bank], lang: str) -> Response:

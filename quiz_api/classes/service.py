@@ -29,6 +29,7 @@ from quiz_api.learners.models import Learner
 from quiz_api.localtime import from_local, to_local
 from quiz_api.organisers import service as organisers
 from quiz_api.organisers.service import Principal
+from quiz_api.reports import audit  # quiz_api/audit.py once the audit log leaves reports/
 from quiz_api.units.models import Unit
 
 CODE_LENGTH = 6  # 30 random bits + a check character, e.g. "7KQ2-M9X": short enough to read aloud
@@ -89,7 +90,7 @@ def create(*, db: Session, who: Principal, data: ClassIn, known_modules: set[str
     place = _line(data.place, 200, "class_place_required")
     trainer = _line(data.trainer_name, 120, "class_trainer_required")
     unit_code = (data.unit_code or "").strip()
-    if db.get(Unit, unit_code) is None:
+    if not unit_code.isprintable() or len(unit_code) > 64 or db.get(Unit, unit_code) is None:
         raise Invalid("unknown_unit", unit_code=unit_code[:64])
     visible = _visible(db, who)
     if visible is not None and unit_code not in visible:
@@ -116,6 +117,8 @@ def create(*, db: Session, who: Principal, data: ClassIn, known_modules: set[str
     db.flush()
     db.add_all(ClassModule(class_id=training_class.id, module_id=m, position=i) for i, m in enumerate(modules))
     db.flush()
+    audit.record(db=db, actor=who.actor, action="class.create",
+                 detail={"class": training_class.code, "unit": unit_code, "modules": modules})
     return training_class, warnings
 
 
@@ -173,7 +176,15 @@ def set_closed(*, db: Session, who: Principal, code: str, closed: bool) -> Train
     found = get_for(db=db, who=who, code=code)
     found.closed_at = utcnow() if closed else None
     db.flush()
+    audit.record(db=db, actor=who.actor, action="class.close" if closed else "class.reopen",
+                 detail={"class": found.code})
     return found
+
+
+def record_sheet(*, db: Session, who: Principal, progress: Progress, fmt: str) -> None:
+    """The attendance sheet names people: every copy made is in the audit log, like any export."""
+    audit.record(db=db, actor=who.actor, action="class.sheet",
+                 detail={"class": progress.training_class.code, "format": fmt}, row_count=len(progress.listed))
 
 
 def module_ids(*, db: Session, class_id: int) -> list[str]:

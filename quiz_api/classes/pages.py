@@ -110,12 +110,14 @@ def _progress(request: Request, who, code: str, sheet: str | None = None) -> cla
 
 @router.get("/organiser/classes/{code}")
 def class_page(request: Request, code: str, who: WebOrganiser, lang: str | None = None, created: int = 0,
-               past: int = 0) -> Response:
-    """On the day: who joined, started, submitted and passed each module; reloads every 25 s."""
+               past: int = 0, live: int = 1) -> Response:
+    """On the day: who joined, started, submitted and passed each module; reloads every 25 s unless
+    the reader turned that off (`live=0`, the page's first link: WCAG 2.2.1, a time limit one can stop)."""
     lang = pick_lang(lang)
     progress = _progress(request, who, code)
     return render(request, "class_live.html", lang, who=who, **_context(
-        request, lang, p=progress, c=progress.training_class, refresh=REFRESH_SECONDS, created=bool(created),
+        request, lang, p=progress, c=progress.training_class, refresh=REFRESH_SECONDS if live else None,
+        created=bool(created),
         past=bool(past), updated=local_text(utcnow(), seconds=True),
         join_url=join_url(request.app.state.settings.public_url, progress.training_class.code)))
 

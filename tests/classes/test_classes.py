@@ -225,6 +225,11 @@ def test_the_live_page_refreshes_itself_without_javascript_and_counts_each_step(
     assert re.findall(r'<td class="num">(\d+)</td>', row) == ["3", "2", "1", "1"]  # joined, started, submitted, passed
     for name in ("Người Đạt", "Người Đang Làm", "Người Mới Vào"):
         assert name in page.text
+    # the first link turns the refresh off (a time limit the reader can stop), and back on
+    first = re.search(r'<a href="([^"]+)"', page.text.split('id="main"')[1]).group(1)
+    assert first == f"/organiser/classes/{c['code']}?live=0"
+    still = client.get(first)
+    assert 'http-equiv="refresh"' not in still.text and 'id="count-mau-thu"' in still.text
 
 
 def test_another_units_organiser_cannot_see_a_class(client, organisers):

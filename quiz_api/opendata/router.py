@@ -68,7 +68,7 @@ def _page(request: Request, lang: str) -> Response:
     years = stats.years
     asked = request.query_params.get("year", "")
     year = int(asked) if asked.isdigit() and int(asked) in years else (years[0] if years else None)
-    title = lambda m: banks[m].title[lang] if m in banks else m  # noqa: E731
+    title = lambda m: banks[m].title[lang] if m in banks else m
     province = [c for c in stats.province if c.year == year]
     cells = [c for c in stats.by_unit if c.year == year]
     chart = charts.bar_chart(

@@ -86,7 +86,7 @@ def _figures(conn: Connection, scope: Scope, year: int, threshold: int, lang: st
     rows, totals = service.annual_figures(conn, scope, year)
     table = service.annual_table(rows, [], threshold=threshold, suppress=scope.suppress, lang=lang)
     total_table = service.annual_table([], totals, threshold=threshold, suppress=scope.suppress, lang=lang)
-    return rows, table, total_table
+    return table, total_table
 
 
 def build(conn: Connection, *, scope: Scope, year: int, lang: str, threshold: int, banks: dict[str, Bank],
@@ -97,8 +97,8 @@ def build(conn: Connection, *, scope: Scope, year: int, lang: str, threshold: in
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt, RGBColor
 
-    rows, table, total_table = _figures(conn, scope, year, threshold, lang)
-    L = lambda key, **p: t(key, lang, **p)  # noqa: E731 - reads like the catalogue it is
+    table, total_table = _figures(conn, scope, year, threshold, lang)
+    L = lambda key, **p: t(key, lang, **p)
 
     doc = Document()
     section = doc.sections[0]

@@ -4,13 +4,22 @@ phone; axe-core finds nothing serious on the class pages and the public statisti
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import httpx
 import pytest
 
+from quiz_api.localtime import now_local
 from tests.browser.conftest import ORGANISER
-from tests.browser.test_journeys import DESKTOP, PHONE, api_attempt, broken_header_links, dom_problems, serious, shot
+from tests.browser.test_journeys import (
+    DESKTOP,
+    PHONE,
+    api_attempt,
+    broken_header_links,
+    dom_problems,
+    serious,
+    shot,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -21,7 +30,7 @@ def training_class(server, answer_key) -> dict:
     statistics have rows to show)."""
     token = httpx.post(f"{server.url}/api/v1/auth/token", data={"username": ORGANISER[0], "password": ORGANISER[1]},
                        timeout=30).json()["access_token"]
-    start = (datetime.utcnow() + timedelta(hours=7, days=2)).replace(hour=8, minute=0, second=0, microsecond=0)
+    start = (now_local() + timedelta(days=2)).replace(hour=8, minute=0, second=0, microsecond=0, tzinfo=None)
     made = httpx.post(f"{server.url}/api/v1/classes", headers={"Authorization": f"Bearer {token}"}, json={
         "title": "Tập huấn an toàn thông tin cho cán bộ xã", "starts_at": start.isoformat(timespec="minutes"),
         "place": "Hội trường UBND xã", "unit_code": "TN", "modules": ["du-lieu-ca-nhan", "ung-cuu-su-co"],
@@ -57,7 +66,7 @@ def test_a_learner_joins_a_class_from_a_phone(browser, server, artifacts, traini
         assert page.locator("#joined").is_visible()
         assert page.locator("#learner-code").inner_text().strip()
         shot(page, artifacts, "class-joined-phone")
-        page.get_by_role("link", name=re.compile("dữ liệu cá nhân", re.I)).first.click()
+        page.get_by_role("link", name=re.compile("dữ liệu cá nhân", re.IGNORECASE)).first.click()
         page.wait_for_url(re.compile(r"/quiz/du-lieu-ca-nhan"))
     finally:
         context.close()

@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 from quiz_api import codes
 from quiz_api.classes.models import ClassMember, TrainingClass
 from quiz_api.learners.models import Learner
-from quiz_api.reports.models import AuditLog
 from quiz_api.localtime import now_local
+from quiz_api.reports.models import AuditLog
 from tests.certificates.helpers import pass_module
 from tests.certificates.qrdecode import decode_svg
 from tests.conftest import new_learner
@@ -163,7 +163,7 @@ def test_the_join_sheet_qr_code_opens_the_registration_with_the_class_and_its_un
     web_login(client, "longan")
     sheet = client.get(f"/organiser/classes/{c['code']}/join-sheet")
     assert sheet.status_code == 200 and "size: A4" in sheet.text and c["code"] in sheet.text
-    url = decode_svg(re.search(r"<svg.*?</svg>", sheet.text, re.S).group(0))
+    url = decode_svg(re.search(r"<svg.*?</svg>", sheet.text, re.DOTALL).group(0))
     assert url == [f"{app.state.settings.public_url}/lop/{c['code']}"]
     client.cookies.clear()
     page = client.get(url[0].removeprefix(app.state.settings.public_url))
@@ -212,7 +212,7 @@ def test_a_typed_class_code_with_a_typo_asks_whether_it_was_mistyped(client, org
 
 def test_the_live_page_refreshes_itself_without_javascript_and_counts_each_step(client, organisers, banks):
     c = new_class(client)
-    passed, started, joined = (new_learner(client, full_name=n, class_code=c["code"])
+    passed, started, _joined = (new_learner(client, full_name=n, class_code=c["code"])
                                for n in ("Người Đạt", "Người Đang Làm", "Người Mới Vào"))
     pass_module(client, banks, passed)
     assert client.post("/api/v1/attempts", json={"learner_code": started, "module_id": MODULE}).status_code == 201
@@ -221,7 +221,7 @@ def test_the_live_page_refreshes_itself_without_javascript_and_counts_each_step(
     assert page.status_code == 200 and "<script" not in page.text
     refresh = int(re.search(r'<meta http-equiv="refresh" content="(\d+)">', page.text).group(1))
     assert 20 <= refresh <= 30
-    row = re.search(r'<tr id="count-mau-thu">(.*?)</tr>', page.text, re.S).group(1)
+    row = re.search(r'<tr id="count-mau-thu">(.*?)</tr>', page.text, re.DOTALL).group(1)
     assert re.findall(r'<td class="num">(\d+)</td>', row) == ["3", "2", "1", "1"]  # joined, started, submitted, passed
     for name in ("Người Đạt", "Người Đang Làm", "Người Mới Vào"):
         assert name in page.text

@@ -4,7 +4,6 @@ no person in it and no count below the threshold, suppressed as for a unit organ
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
 from datetime import datetime

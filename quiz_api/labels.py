@@ -350,26 +350,28 @@ MESSAGES: dict[str, dict[str, str]] = {
     # open statistics (quiz_api/opendata)
     "open_title": {"vi": "Thống kê đào tạo kỹ năng số", "en": "Digital-skills training statistics"},
     "open_other_language": {"vi": "English", "en": "Tiếng Việt"},
-    "open_lead": {"vi": "Số người học và số người đạt các học phần kỹ năng số của tỉnh, theo năm, nhóm người học, học phần và đơn vị. "
-                        "Số liệu cập nhật từ hệ thống (chậm nhất 10 phút) và không chứa thông tin cá nhân.",
+    "open_lead": {"vi": "Số người làm bài và số người đạt các học phần kỹ năng số của tỉnh, theo năm, nhóm người học, học phần và đơn vị. "
+                        "Mỗi người được tính một lần: vào năm lần đầu làm bài và năm lần đầu đạt, nên các năm cộng được với nhau. "
+                        "Số liệu lấy từ hệ thống (năm nay: chậm nhất 10 phút) và không chứa thông tin cá nhân.",
                   "en": "How many people took and passed the province's digital-skills modules, by year, learner group, module and unit. "
-                        "The figures come from the platform (at most 10 minutes old) and hold nothing personal."},
+                        "Each person counts once: in the year of their first try and the year of their first pass, so years add up. "
+                        "The figures come from the platform (this year's: at most 10 minutes old) and hold nothing personal."},
     "open_suppression_note": {"vi": "Số dưới {threshold} được ghi “<{threshold}” (và đôi khi thêm một ô khác) để không ai bị nhận diện.",
                               "en": "Counts below {threshold} are shown as “<{threshold}” (and sometimes one more cell is hidden) so that no one can be singled out."},
     "open_years": {"vi": "Năm", "en": "Year"},
     "open_province_heading": {"vi": "Toàn tỉnh", "en": "The whole province"},
     "open_chart_title": {"vi": "Tỉ lệ đạt theo nhóm và học phần, năm {year}", "en": "Pass rate by group and module, {year}"},
-    "open_chart_caption": {"vi": "Tỉ lệ người đạt trên số người làm bài; cùng số liệu có trong bảng dưới.",
-                           "en": "Learners who passed out of learners who took the quiz; the same figures are in the table below."},
-    "open_province_caption": {"vi": "Toàn tỉnh năm {year}: người làm bài, người đạt lần đầu và tỉ lệ đạt",
-                              "en": "The province in {year}: learners, first passes and pass rate"},
+    "open_chart_caption": {"vi": "Người đạt lần đầu trên người làm bài lần đầu trong năm; cùng số liệu có trong bảng dưới.",
+                           "en": "First passes out of first tries in the year; the same figures are in the table below."},
+    "open_province_caption": {"vi": "Toàn tỉnh năm {year}: người làm bài lần đầu, người đạt lần đầu và tỉ lệ đạt",
+                              "en": "The province in {year}: first tries, first passes and pass rate"},
     "open_communes_heading": {"vi": "Theo xã, phường", "en": "By commune and ward"},
     "open_agencies_heading": {"vi": "Theo sở, ban, ngành", "en": "By department and agency"},
     "open_col_unit": {"vi": "Đơn vị", "en": "Unit"},
     "open_col_group": {"vi": "Nhóm", "en": "Group"},
     "open_col_module": {"vi": "Học phần", "en": "Module"},
-    "open_col_learners": {"vi": "Người làm bài", "en": "Learners"},
-    "open_col_passed": {"vi": "Người đạt", "en": "Passed"},
+    "open_col_learners": {"vi": "Người làm bài lần đầu", "en": "First tries"},
+    "open_col_passed": {"vi": "Người đạt lần đầu", "en": "First passes"},
     "open_col_rate": {"vi": "Tỉ lệ đạt", "en": "Pass rate"},
     "open_no_rows": {"vi": "Chưa có số liệu.", "en": "No figures yet."},
     "open_data_heading": {"vi": "Dữ liệu mở", "en": "Open data"},
@@ -382,8 +384,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "open_json_title": {"vi": "cả hai bảng, kèm mô tả trường (JSON)", "en": "both tables with their fields (JSON)"},
     "open_datapackage": {"vi": "mô tả gói dữ liệu theo chuẩn Frictionless Data", "en": "the Frictionless Data package descriptor"},
     "open_package_description": {
-        "vi": "Số người làm bài và người đạt lần đầu các học phần kỹ năng số, theo năm, đơn vị, nhóm và học phần. Số dưới {threshold} được ẩn.",
-        "en": "Learners who took, and learners who first passed, the digital-skills modules by year, unit, group and module. "
+        "vi": "Số người làm bài lần đầu và người đạt lần đầu các học phần kỹ năng số, theo năm, đơn vị, nhóm và học phần. Số dưới {threshold} được ẩn.",
+        "en": "Learners who first took, and learners who first passed, the digital-skills modules by year, unit, group and module "
+              "(each person counts once, so years add up). "
               "Counts from 1 to {threshold} - 1 are hidden (written <{threshold}), with a second cell where a total would reveal one."},
     "open_csv_comment": {"vi": "Giấy phép: {licence} ({url}). Nguồn: {attribution}.",
                          "en": "Licence: {licence} ({url}). Attribution: {attribution}."},

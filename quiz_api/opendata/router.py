@@ -37,14 +37,7 @@ def _statistics(request: Request) -> Statistics:
     cache = getattr(state, "open_statistics", None)
     if cache is None:
         cache = state.open_statistics = service.Cached()
-
-    def make() -> Statistics:
-        with state.database.engine.connect() as conn:
-            stats = service.compute(conn, state.settings.suppression_threshold)
-            conn.rollback()
-        return stats
-
-    return cache.get(make)
+    return cache.get(state.database.engine.connect, state.settings.suppression_threshold)
 
 
 def _attribution(request: Request, lang: str) -> str:

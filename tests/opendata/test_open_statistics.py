@@ -119,3 +119,17 @@ def test_the_datapackage_describes_every_file(client, province):
             assert [f["name"] for f in resource["schema"]["fields"]] == header
             assert resource["dialect"]["commentChar"] == "#" and "<5" in resource["schema"]["missingValues"]
     assert client.get("/thong-ke/khong-co.csv").status_code == 404
+
+
+def test_each_person_counts_once_in_the_year_of_their_first_try_and_of_their_first_pass(client, database, app):
+    """Years add up: a retry in a later year, or a second pass, is no new learner and no new pass."""
+    app.state.open_statistics = None
+    with database.writing() as db:
+        for i in range(5):
+            lid = data.learner(db, unit=SO_Y_TE, name=f"Người {i}")
+            data.attempt(db, lid, no=1, at=datetime(2025, 12, 20), correct=1)  # tried and failed in 2025
+            data.attempt(db, lid, no=2, at=datetime(2026, 1, 10), correct=5)  # passed in 2026
+            data.attempt(db, lid, no=3, at=datetime(2026, 2, 10), correct=5)  # passed again: not a new pass
+    rows = client.get("/thong-ke/thong-ke.json").json()["province"]["rows"]
+    by_year = {r["year"]: (r["learners"], r["passed"]) for r in rows}
+    assert by_year == {2025: (5, 0), 2026: (0, 5)}

@@ -394,3 +394,23 @@ def test_the_class_forms_answer_odd_input_with_a_4xx_or_success(client, organise
     assert client.get(f"/organiser/classes/{quote(value, safe='') or 'x'}").status_code < 500
     assert client.get("/api/v1/reports/completions", params={"class": value},
                       headers=bearer(client, "longan")).status_code < 500
+
+
+def test_kynangso_export_takes_a_class(client, organisers, banks, app, monkeypatch, tmp_path):
+    from quiz_api.cli import main
+    from quiz_api.config import get_settings
+
+    c = new_class(client)
+    pass_module(client, banks, new_learner(client, full_name="Thành Viên", class_code=c["code"]))
+    pass_module(client, banks, new_learner(client, full_name="Người Ngoài"))
+    monkeypatch.setenv("KYNANGSO_DATABASE_URL", app.state.settings.database_url)
+    monkeypatch.setenv("KYNANGSO_BANKS_DIR", str(app.state.settings.banks_dir))
+    get_settings.cache_clear()
+    try:
+        out = tmp_path / "lop.csv"
+        assert main(["export", "completions", "--class", c["code"], "-o", str(out)]) == 0
+        text = out.read_text("utf-8-sig")
+        assert "Thành Viên" in text and "Người Ngoài" not in text
+        assert main(["export", "summary", "--class", c["code"], "-o", str(tmp_path / "x.csv")]) == 2
+    finally:
+        get_settings.cache_clear()

@@ -8,6 +8,7 @@ from sqlalchemy import text
 from quiz_api.attempts.router import router as attempts_router
 from quiz_api.banks.router import router as modules_router
 from quiz_api.certificates.router import router as certificates_router
+from quiz_api.classes.router import router as classes_router
 from quiz_api.deps import DatabaseDep
 from quiz_api.learners.router import router as learners_router
 from quiz_api.organisers.router import router as auth_router
@@ -39,3 +40,4 @@ for router in (modules_router, units_router, learners_router, privacy_router, at
     api_router.include_router(router)
 api_router.include_router(auth_router)
 api_router.include_router(reports_router)
+api_router.include_router(classes_router)

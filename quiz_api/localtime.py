@@ -55,11 +55,29 @@ def fixed_offset(tz: tzinfo, years: tuple[int, int] = YEARS_SERVED) -> timedelta
     return offset
 
 
-def to_local(value: datetime, tz: tzinfo) -> datetime:
-    """A stored time (naive UTC; an aware one is converted) as an aware local time."""
+def to_local(value: datetime, tz: tzinfo | None = None) -> datetime:
+    """A stored time (naive UTC; an aware one is converted) as an aware local time (default zone)."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(tz)
+    return value.astimezone(tz or zone())
+
+
+def from_local(value: datetime, tz: tzinfo | None = None) -> datetime:
+    """A naive local time (typed by a person here) as the naive UTC time the database stores."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=tz or zone())
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def local_text(value: datetime | None, *, seconds: bool = False, tz: tzinfo | None = None) -> str:
+    """'05/12/2026 14:30' in local time, as people here write it ('—' for none)."""
+    if value is None:
+        return "—"
+    return to_local(value, tz).strftime("%d/%m/%Y %H:%M:%S" if seconds else "%d/%m/%Y %H:%M")
+
+
+def now_local(tz: tzinfo | None = None) -> datetime:
+    return datetime.now(tz or zone())
 
 
 def to_utc(value: datetime) -> datetime:

@@ -26,6 +26,8 @@ from quiz_api.attempts.service import QuizSettings
 from quiz_api.banks import load_banks
 from quiz_api.bodylimit import BodyLimit
 from quiz_api.certificates.pages import router as certificate_pages_router
+from quiz_api.classes import service as classes
+from quiz_api.classes.pages import router as class_pages_router
 from quiz_api.config import Settings, get_settings
 from quiz_api.db import Database, WriterBusy
 from quiz_api.errors import DomainError
@@ -33,6 +35,7 @@ from quiz_api.labels import PRODUCT, t
 from quiz_api.learners.pages import router as learner_pages_router
 from quiz_api.metrics import Observe, observe_batch
 from quiz_api.metrics import router as metrics_router
+from quiz_api.opendata.router import router as open_statistics_router
 from quiz_api.organisers.deps import LoginRequired, login_url
 from quiz_api.organisers.pages import router as organiser_pages_router
 from quiz_api.organisers.security import HashSlots
@@ -138,6 +141,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                   logins=settings.login_attempts_per_minute,
                                   login_failures=settings.login_failures_per_client_per_minute)
     app.state.code_limiter = app.state.limiters.code
+    # Registration may join a class (learners/router.py): the classes domain, wired in here.
+    app.state.open_class = classes.opener(app.state.database, app.state.code_limiter)
     app.state.login_limiter = app.state.limiters.login
     app.state.hash_slots = HashSlots(settings.password_hash_slots, settings.password_hash_wait_seconds)
 
@@ -190,6 +195,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(report_pages_router)
     app.include_router(metrics_router)
     apidocs.install(app, docs_url="/api/docs", openapi_url=app.openapi_url or "/api/openapi.json")
+    app.include_router(class_pages_router)
+    app.include_router(open_statistics_router)
     if settings.site_dir.is_dir():
         app.mount("/", SiteFiles(directory=settings.site_dir), name="site")
     else:

@@ -3,6 +3,7 @@
 from quiz_api.attempts.models import Attempt, AttemptAnswer
 from quiz_api.audit import AuditLog
 from quiz_api.certificates.models import Certificate
+from quiz_api.classes.models import ClassMember, ClassModule, TrainingClass
 from quiz_api.db import Base
 from quiz_api.learners.models import Learner
 from quiz_api.organisers.models import Organiser, OrganiserUnit
@@ -11,6 +12,6 @@ from quiz_api.reports.models import AppMeta, Target
 from quiz_api.units.models import Unit
 
 __all__ = [
-    "AppMeta", "Attempt", "AttemptAnswer", "AuditLog", "Base", "Certificate", "Learner",
-    "Organiser", "OrganiserUnit", "RateLimitCounter", "Target", "Unit",
+    "AppMeta", "Attempt", "AttemptAnswer", "AuditLog", "Base", "Certificate", "ClassMember", "ClassModule",
+    "Learner", "Organiser", "OrganiserUnit", "RateLimitCounter", "Target", "TrainingClass", "Unit",
 ]

@@ -55,10 +55,13 @@ class LearnerCreate(BaseModel):
     phone: str | None = Field(default=None, max_length=32)
     consent: bool
     lang: Lang | None = None
+    class_code: str | None = Field(default=None, max_length=40,
+                                   description="join this class too (the code on the class's join sheet)")
 
 
 class LearnerCreated(BaseModel):
     learner_code: str
+    class_code: str | None = None  # the class joined, when a class code was sent
 
 
 class AttemptCreate(BaseModel):

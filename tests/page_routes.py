@@ -8,7 +8,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 
 # A value for each path parameter, enough for the route to match (not necessarily to find anything).
 SAMPLE_PATH_VALUES = {"module_id": "mau-thu", "attempt_id": "x", "code": "X", "kind": "completions",
-                      "which": "units"}
+                      "which": "units", "action": "close"}
 
 
 def html_routes(app) -> list[tuple[str, str]]:

@@ -16,7 +16,10 @@ from quiz_api import cookies
 from quiz_api.errors import Forbidden
 from quiz_api.labels import GROUPS, t
 
-TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+# The shared layouts live here; a domain keeps its own pages' templates in its package (e.g. classes/templates).
+_HERE = Path(__file__).parent
+TEMPLATES = Jinja2Templates(directory=[_HERE / "templates",
+                                       *sorted(d for d in _HERE.parent.glob("*/templates") if d != _HERE / "templates")])
 CSRF_FIELD = "csrf_token"
 
 

@@ -40,4 +40,5 @@ def data_document(export: dict[str, Any], *, banks: dict[str, Bank], settings: S
         },
         "attempts": attempts,
         "certificates": certs,
+        "classes": export.get("classes", []),
     }

@@ -30,6 +30,7 @@ class LearnerData(BaseModel):
     retention: Retention
     attempts: list[dict[str, Any]]
     certificates: list[dict[str, Any]]
+    classes: list[dict[str, Any]] = Field(default=[], description="the training classes the learner joined")
 
 
 class LearnerUpdate(BaseModel):

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from quiz_api import audit
 from quiz_api.attempts.models import Attempt, AttemptAnswer
 from quiz_api.certificates.models import Certificate
+from quiz_api.classes import service as classes
 from quiz_api.db import scrub_after_commit, utcnow
 from quiz_api.errors import Invalid, NotFound
 from quiz_api.learners.models import Learner
@@ -119,6 +120,7 @@ def export(*, db: Session, learner_id: int) -> dict[str, Any]:
         "consent": {"notice_version": profile["consent_version"], "agreed_at": profile["consent_at"]},
         "attempts": attempts,
         "certificates": certificates,
+        "classes": classes.memberships(db=db, learner_id=learner_id),
     }
 
 

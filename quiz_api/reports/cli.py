@@ -123,7 +123,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     database = _database()
     banks = _banks()
     params = {k: str(v) for k, v in (("year", args.year), ("module", args.module), ("group", args.group),
-                                     ("unit", args.unit)) if v is not None}
+                                     ("unit", args.unit), ("class", args.class_code)) if v is not None}
     operator = Principal(0, _actor(), "admin", frozenset())
     progress: Progress | None = None
 
@@ -132,7 +132,8 @@ def cmd_export(args: argparse.Namespace) -> int:
             progress(n)
 
     try:
-        f = filters.parse(params, known_modules=_known_modules(database, banks))
+        f = filters.parse(params, known_modules=_known_modules(database, banks),
+                          with_class=args.kind in ("completions", "attempts"))
         with database.reading() as db:
             scope = filters.resolve(db=db, who=operator, filters=f, aggregate_export=True, tz=tz)
         export = exporting.prepare(database=database, banks=banks, settings=settings, kind=args.kind,
@@ -158,6 +159,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     where = out_path or "stdout"
     print(f"{export.kind}: {progress.rows:,} rows → {where}", file=sys.stderr)
     return 0
+
+
+def cmd_report_annual(args: argparse.Namespace) -> int:
+    """`kynangso report annual --year Y`: the yearly report, through the same export path (audited)."""
+    default = f"bao-cao-nam-{args.year}.docx" if args.lang == "vi" else f"annual-report-{args.year}.docx"
+    return cmd_export(argparse.Namespace(kind="annual", format=args.format, year=args.year, module=None, group=None,
+                                         unit=args.unit, class_code=None, lang=args.lang,
+                                         output=args.output or default))
 
 
 def cmd_demo_seed(args: argparse.Namespace) -> int:
@@ -187,14 +196,25 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     exp = sub.add_parser("export", help="export a report (progress on stderr); every export is audited")
     exp.add_argument("kind", choices=service.KINDS)
-    exp.add_argument("--format", default="csv", choices=("csv", "xlsx", "json", "jsonl"))
+    exp.add_argument("--format", default="csv", choices=("csv", "xlsx", "json", "jsonl", "docx"))
     exp.add_argument("--year", type=int)
     exp.add_argument("--module")
     exp.add_argument("--group", choices=GROUP_IDS)
     exp.add_argument("--unit", help="a unit code: that unit and every unit below it")
+    exp.add_argument("--class", dest="class_code", metavar="CODE",
+                     help="a class's join code: its members only (completions, attempts)")
     exp.add_argument("--lang", default=DEFAULT_LANG, choices=LANGS, help="language of headers and labels")
     exp.add_argument("-o", "--output", required=True, help="file to write, or - for stdout")
     exp.set_defaults(func=cmd_export)
+
+    report = sub.add_parser("report", help="the yearly report").add_subparsers(dest="report_command", required=True)
+    annual = report.add_parser("annual", help="the yearly evaluation against targets as an editable Word document")
+    annual.add_argument("--year", type=int, required=True)
+    annual.add_argument("--format", default="docx", choices=("docx",))
+    annual.add_argument("--lang", default=DEFAULT_LANG, choices=LANGS)
+    annual.add_argument("--unit", help="a unit code: that unit and every unit below it")
+    annual.add_argument("-o", "--output", help="file to write (default: bao-cao-nam-YEAR.docx, or annual-report-YEAR.docx)")
+    annual.set_defaults(func=cmd_report_annual)
 
     demo = sub.add_parser("demo", help="demo data").add_subparsers(dest="demo_command", required=True)
     seed = demo.add_parser("seed", help="fill an empty (or demo) database with a realistic demo province")

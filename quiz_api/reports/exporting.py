@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -24,10 +25,10 @@ from quiz_api.banks import Bank
 from quiz_api.config import Settings
 from quiz_api.db import Database, utcnow
 from quiz_api.errors import Forbidden, Invalid
-from quiz_api.labels import pick_lang, t
+from quiz_api.labels import GROUPS, pick_lang, t
 from quiz_api.organisers.service import Principal
 from quiz_api.profile import load_profile
-from quiz_api.reports import filters, formats, service
+from quiz_api.reports import annual_docx, filters, formats, service
 from quiz_api.reports.filters import Scope
 from quiz_api.reports.models import Target
 
@@ -36,6 +37,7 @@ MEDIA_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "json": "application/json",
     "jsonl": "application/x-ndjson",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 COLUMNS = {"completions": service.COMPLETIONS, "attempts": service.ATTEMPTS, "summary": service.SUMMARY,
            "annual": service.ANNUAL, "questions": service.QUESTIONS}
@@ -135,6 +137,12 @@ def _chunks(conn: Connection, *, banks: dict[str, Bank], settings: Settings, kin
         items = service.stream_statements(conn, scope, banks, settings.public_base())
         yield from formats.jsonl_chunks(items, on_rows=counted) if fmt == "jsonl" else _json_array(items, counted)
         return
+    if fmt == "docx":  # the yearly report: the annual figures as an editable Word document
+        yield annual_docx.build(conn, scope=scope, year=int(head["filters"]["year"]), lang=lang,
+                                threshold=settings.suppression_threshold, banks=banks,
+                                profile=load_profile(settings.profile_dir))
+        counted(len(rows or []))
+        return
     columns = COLUMNS[kind]
     if fmt == "csv" and rows is None:  # a row report: the database formats the safe cells
         packed, data = service.stream_csv_rows(conn, kind, scope)
@@ -144,12 +152,49 @@ def _chunks(conn: Connection, *, banks: dict[str, Bank], settings: Settings, kin
     if fmt == "csv":
         yield from formats.csv_chunks(columns, data, lang, on_rows=counted)
     elif fmt == "xlsx":
-        yield from formats.xlsx_chunks(columns, data, lang, sheet=kind, on_rows=counted)
+        yield from formats.xlsx_chunks(columns, data, lang, sheet=t(f"xlsx_sheet_{kind}", lang), on_rows=counted,
+                                       title=_title_line(head, banks, lang), words=_words(banks, lang),
+                                       totals_label=None if kind == "annual" else t("xlsx_total", lang))
     elif fmt == "jsonl":
         yield from formats.jsonl_chunks(formats.rows_as_jsonl(columns, data), on_rows=counted)
     else:
         head = {**head, "columns": [{"key": c.key, "label": c.label(lang)} for c in columns]}
         yield from formats.json_chunks(columns, data, head, on_rows=counted)
+
+
+_FILTER_LABELS = {"module": "xlsx_filter_module", "group": "xlsx_filter_group", "unit": "xlsx_filter_unit",
+                  "class": "xlsx_filter_class"}
+
+
+def _title_line(head: dict[str, Any], banks: dict[str, Bank], lang: str) -> str:
+    """The spreadsheet's first row: which report, year, filters, and when it was made (Vietnam time)."""
+    f = dict(head["filters"])
+    year = f.pop("year", None)
+    parts = [head["title"], f"{t('xlsx_year', lang)} {year}" if year else t("xlsx_all_years", lang)]
+    names = {"group": lambda v: GROUPS.get(v, {}).get(lang, v), "module": lambda v: _module_title(banks, v, lang)}
+    if f:
+        parts.append(t("xlsx_filters", lang) + ": " + ", ".join(
+            f"{t(_FILTER_LABELS[k], lang) if k in _FILTER_LABELS else k} {names.get(k, str)(v)}"
+            for k, v in f.items()))
+    generated = datetime.fromisoformat(head["generated_at"].removesuffix("Z"))
+    parts.append(t("xlsx_generated", lang, when=localtime.local_text(generated)))
+    if head.get("suppression_threshold"):
+        parts.append(t("xlsx_suppressed", lang, threshold=head["suppression_threshold"]))
+    return " · ".join(parts)
+
+
+def _module_title(banks: dict[str, Bank], module_id: Any, lang: str) -> Any:
+    bank = banks.get(module_id) if isinstance(module_id, str) else None
+    return bank.title[lang] if bank else None
+
+
+def _words(banks: dict[str, Bank], lang: str) -> list[formats.Words]:
+    """Names next to the codes in a spreadsheet: a group's and a module's, in the sheet's language."""
+    return [
+        formats.Words("group", formats.Column("words", "group_name"), lambda code: GROUPS.get(code, {}).get(lang)),
+        formats.Words("module_id", formats.Column("words", "module_title"),
+                      lambda code: _module_title(banks, code, lang)),
+    ]
 
 
 def _json_array(items: Iterator[dict[str, Any]], on_rows: Callable[[int], None]) -> Iterator[bytes]:
@@ -174,7 +219,8 @@ def export_response(request: Request, *, kind: str, fmt: str, who: Principal, da
                     year_default: int | None = None) -> StreamingResponse:
     """Shared by every report endpoint and the dashboard's download buttons."""
     lang = pick_lang(request.query_params.get("lang"))
-    f = filters.parse(request.query_params, known_modules=set(banks) | _modules_in_targets(database))
+    f = filters.parse(request.query_params, known_modules=set(banks) | _modules_in_targets(database),
+                      with_class=kind in ("completions", "attempts"))
     with database.reading() as db:
         scope = filters.resolve(db=db, who=who, filters=f, aggregate_export=True,
                                 tz=load_profile(settings.profile_dir).tz)
@@ -185,7 +231,7 @@ def export_response(request: Request, *, kind: str, fmt: str, who: Principal, da
     headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
     if export.total is not None:
         headers["X-Row-Count"] = str(export.total)
-    if fmt in ("csv", "xlsx") or request.url.path.startswith("/organiser"):
+    if fmt in ("csv", "xlsx", "docx") or request.url.path.startswith("/organiser"):
         headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(export.filename)}"
     return StreamingResponse(export.chunks, media_type=export.media_type, headers=headers)
 

@@ -14,7 +14,8 @@ from datetime import datetime, tzinfo
 from sqlalchemy.orm import Session
 
 from quiz_api import localtime
-from quiz_api.errors import Forbidden, Invalid
+from quiz_api.classes import service as classes
+from quiz_api.errors import Forbidden, Invalid, NotFound
 from quiz_api.labels import GROUPS
 from quiz_api.organisers import service as organisers
 from quiz_api.organisers.service import Principal
@@ -22,6 +23,7 @@ from quiz_api.units import service as units
 from quiz_api.units.models import Unit
 
 FILTERS = ("year", "module", "group", "unit")
+CLASS = "class"  # a class's join code: its members only (the row reports: completions, attempts)
 _MODULE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
@@ -33,10 +35,11 @@ class Filters:
     module: str | None = None
     group: str | None = None
     unit: str | None = None
+    class_code: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {k: v for k, v in (("year", self.year), ("module", self.module), ("group", self.group),
-                                  ("unit", self.unit)) if v is not None}
+                                  ("unit", self.unit), (CLASS, self.class_code)) if v is not None}
 
     def query(self, **extra: object) -> str:
         """The filters as a query string (for download links that keep them)."""
@@ -55,6 +58,7 @@ class Scope:
     who: str = "?"
     filters: Filters = field(default_factory=Filters)
     tz: tzinfo = field(default_factory=localtime.zone)
+    class_id: int | None = None  # only the members of this class
 
     @property
     def year_bounds(self) -> tuple[datetime, datetime] | None:
@@ -65,12 +69,14 @@ class Scope:
 
 
 def parse(params: Mapping[str, str], *, allowed_extra: tuple[str, ...] = ("format", "lang"),
-          known_modules: set[str] | None = None) -> Filters:
-    """Filters from query parameters; any other name, or a bad value, is Invalid (422)."""
-    unknown = sorted(set(params) - set(FILTERS) - set(allowed_extra))
+          known_modules: set[str] | None = None, with_class: bool = False) -> Filters:
+    """Filters from query parameters; any other name, or a bad value, is Invalid (422). `class` is
+    a filter only where with_class (the row reports)."""
+    names = FILTERS + ((CLASS,) if with_class else ())
+    unknown = sorted(set(params) - set(names) - set(allowed_extra))
     if unknown:
         raise Invalid("unknown_filter", names=", ".join(unknown)[:200],
-                      allowed=", ".join(FILTERS + allowed_extra))
+                      allowed=", ".join(names + allowed_extra))
     values = {k: (params.get(k) or "").strip() for k in FILTERS}
     year = None
     if values["year"]:
@@ -86,7 +92,8 @@ def parse(params: Mapping[str, str], *, allowed_extra: tuple[str, ...] = ("forma
     unit = values["unit"] or None
     if unit is not None and (len(unit) > 64 or not unit.isprintable()):
         raise Invalid("bad_filter", name="unit", reason="a unit code")
-    return Filters(year, module, group, unit)
+    class_code = ((params.get(CLASS) or "").strip()[:40] or None) if with_class else None
+    return Filters(year, module, group, unit, class_code)
 
 
 def resolve(*, db: Session, who: Principal, filters: Filters, aggregate_export: bool, tz: tzinfo) -> Scope:
@@ -105,5 +112,14 @@ def resolve(*, db: Session, who: Principal, filters: Filters, aggregate_export: 
         codes = units.descendants(db=db, codes=[filters.unit])
         if visible is not None:
             codes &= visible
+    class_id = None
+    if filters.class_code is not None:
+        try:
+            found = classes.find(db=db, code=filters.class_code)
+        except NotFound as exc:
+            raise Invalid("bad_filter", name=CLASS, reason=exc.key) from exc
+        if visible is not None and found.unit_code not in visible:
+            raise Forbidden("out_of_scope", unit_code=found.unit_code)
+        class_id = found.id
     suppress = aggregate_export or not who.is_admin
-    return Scope(frozenset(codes) if codes is not None else None, suppress, who.actor, filters, tz)
+    return Scope(frozenset(codes) if codes is not None else None, suppress, who.actor, filters, tz, class_id)

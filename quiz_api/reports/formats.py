@@ -48,7 +48,10 @@ class Column:
     # code: made by the system from a safe alphabet (hex pseudonyms, group ids, language codes);
     # int | float | bool | datetime (already text from the database: local ISO 8601 with its offset,
     # "2027-01-01T06:30:00+07:00")
+    # share: a float 0..1 (a rate or a score), shown as a percentage in a spreadsheet
     kind: str = "text"
+    total: bool = False  # summed in the spreadsheet's totals row
+
 
     def label(self, lang: str) -> str:
         return t(f"column.{self.report}.{self.key}", lang)
@@ -116,7 +119,7 @@ def _cell(value: Any) -> Any:
 
 
 def _needs_cells(columns: Sequence[Column]) -> bool:
-    return any(c.kind not in ("text", "code", "int", "float", "datetime") for c in columns)
+    return any(c.kind not in ("text", "code", "int", "float", "share", "datetime") for c in columns)
 
 
 def csv_chunks(columns: Sequence[Column], rows: Iterable[Sequence[Any]], lang: str = "vi",
@@ -266,25 +269,97 @@ def _xlsx_date_style(value: datetime) -> str:
     return "yyyy-mm-dd hh:mm:ss" + (f'"{offset_text(offset)}"' if offset is not None else "")
 
 
+@dataclass(frozen=True)
+class Words:
+    """A column of words added after a code column in a spreadsheet (a group's or module's name)."""
+
+    after: str  # the key of the code column
+    column: Column
+    name: Callable[[Any], Any]
+
+
+def _width(value: Any, column: Column) -> int:
+    if column.kind == "share":
+        return 6
+    if column.kind == "datetime":
+        return 25  # with its "+07:00"
+    return min(len(str(value)) if value is not None else 0, 60)
+
+
 def xlsx_chunks(columns: Sequence[Column], rows: Iterable[Sequence[Any]], lang: str = "vi",
                 sheet: str = "data", on_rows: Callable[[int], None] | None = None,
-                chunk_bytes: int = 256 * 1024) -> Iterator[bytes]:
-    """An XLSX workbook written with openpyxl's write-only mode (rows go to disk, not memory), then streamed."""
+                chunk_bytes: int = 256 * 1024, *, title: str | None = None, words: Sequence[Words] = (),
+                totals_label: str | None = None, sample_rows: int = 500) -> Iterator[bytes]:
+    """An XLSX workbook to hand on, written with openpyxl's write-only mode (rows go to disk, not
+    memory), then streamed: an optional title row (what, which year and filters, when), a frozen
+    header, columns as wide as the header and the first rows, names next to their codes (`words`),
+    shares as percentages, and a totals row for the columns marked `total` (a sum that would include
+    a hidden small count is left empty, or it would give the hidden count away)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.properties import PageSetupProperties
 
-    workbook = Workbook(write_only=True)
-    ws = workbook.create_sheet(title=sheet[:31])
-    ws.append([neutralise(c.label(lang)) for c in columns])
-    dt_cols = {i for i, c in enumerate(columns) if c.kind == "datetime"}
-    count = 0
-    for row in _spreadsheet_rows(columns, rows):
+    at = {c.key: i for i, c in enumerate(columns)}
+    added = {at[w.after]: w for w in words if w.after in at}
+    out_columns: list[Column] = []
+    for i, c in enumerate(columns):
+        out_columns.append(c)
+        if i in added:
+            out_columns.append(added[i].column)
+
+    def widen(row: Sequence[Any]) -> list[Any]:
         values: list[Any] = []
-        for i, (col, v) in enumerate(zip(columns, row, strict=True)):
+        for i, v in enumerate(row):
+            values.append(v)
+            if i in added:
+                values.append(added[i].name(v))
+        return values
+
+    source = _spreadsheet_rows(columns, rows)
+    sample = [widen(r) for r in islice(source, sample_rows)]
+    workbook = Workbook(write_only=True)
+    ws = workbook.create_sheet(title=_sheet_title(sheet))
+    header_row = 2 if title else 1
+    ws.freeze_panes = f"A{header_row + 1}"
+    # Printed: A4 landscape, every column on the page's width, the header repeated on each page.
+    ws.page_setup.orientation, ws.page_setup.paperSize = "landscape", "9"  # 9: A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    for i, c in enumerate(out_columns):
+        width = max([len(c.label(lang))] + [_width(r[i], c) for r in sample])
+        ws.column_dimensions[get_column_letter(i + 1)].width = min(max(width, 4) + 2, 62)
+    bold = Font(bold=True)
+    if title:
+        cell = WriteOnlyCell(ws, value=neutralise(title))
+        cell.font = Font(bold=True, size=12)
+        ws.append([cell])
+    header = []
+    for c in out_columns:
+        cell = WriteOnlyCell(ws, value=neutralise(c.label(lang)))
+        cell.font = bold
+        header.append(cell)
+    ws.append(header)
+    kinds = [c.kind for c in out_columns]
+    sums: dict[int, int | float | None] = {i: 0 for i, c in enumerate(out_columns) if c.total}
+    count = 0
+    for row in (*sample, *(widen(r) for r in source)):
+        values: list[Any] = []
+        for i, (col, v) in enumerate(zip(out_columns, row, strict=True)):
             v = _xlsx_value(col, v)
-            if i in dt_cols and isinstance(v, datetime):
+            if i in sums:
+                total = sums[i]
+                sums[i] = None if total is None or isinstance(v, str) else total + (v or 0)
+            kind = kinds[i]
+            if kind == "datetime" and isinstance(v, datetime):
                 cell = WriteOnlyCell(ws, value=v.replace(tzinfo=None))
                 cell.number_format = _xlsx_date_style(v)
+                v = cell
+            elif kind == "share" and isinstance(v, float | int) and not isinstance(v, bool):
+                cell = WriteOnlyCell(ws, value=v)
+                cell.number_format = "0%"
                 v = cell
             elif isinstance(v, str) and v.startswith("="):  # never a formula (neutralise covers text columns)
                 cell = WriteOnlyCell(ws, value=v)
@@ -295,6 +370,14 @@ def xlsx_chunks(columns: Sequence[Column], rows: Iterable[Sequence[Any]], lang: 
         count += 1
         if on_rows and count % 10_000 == 0:
             on_rows(count)
+    if totals_label and sums and count:
+        first = next((i for i, c in enumerate(out_columns) if c.kind in ("text", "code")), 0)
+        line: list[Any] = [None] * len(out_columns)
+        line[first] = totals_label
+        for i, total in sums.items():
+            line[i] = total
+        ws.append([WriteOnlyCell(ws, value=v) if v is None else _bold(WriteOnlyCell(ws, value=v), bold)
+                   for v in line])
     fd, path = tempfile.mkstemp(suffix=".xlsx")
     os.close(fd)
     try:
@@ -306,3 +389,16 @@ def xlsx_chunks(columns: Sequence[Column], rows: Iterable[Sequence[Any]], lang: 
         os.unlink(path)
     if on_rows:
         on_rows(count)
+
+
+def _bold(cell: Any, font: Any) -> Any:
+    cell.font = font
+    return cell
+
+
+_SHEET_FORBIDDEN = re.compile(r"[\\/?*\[\]:]")
+
+
+def _sheet_title(name: str) -> str:
+    """A worksheet name Excel accepts: at most 31 characters, none of \\ / ? * [ ] :"""
+    return _SHEET_FORBIDDEN.sub("-", name).strip("'")[:31] or "data"

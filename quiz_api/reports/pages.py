@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from quiz_api import audit, localtime
 from quiz_api.attempts.models import Attempt
+from quiz_api.classes import service as classes
 from quiz_api.csvfiles import CsvFileError, RowError
 from quiz_api.errors import DomainError, Invalid, NotFound
 from quiz_api.labels import DEFAULT_LANG, GROUPS, pick_lang, t
@@ -19,7 +20,7 @@ from quiz_api.organisers import service as organisers
 from quiz_api.organisers.deps import WebAdmin, WebOrganiser
 from quiz_api.pages import check_csrf, render
 from quiz_api.profile import load_profile
-from quiz_api.reports import charts, demo, filters, service, targets
+from quiz_api.reports import charts, demo, filters, service, suppression, targets
 from quiz_api.reports.exporting import export_response
 from quiz_api.reports.formats import Suppressed
 from quiz_api.units import service as units
@@ -83,6 +84,9 @@ def dashboard(request: Request, who: WebOrganiser) -> Response:
         scope = filters.resolve(db=db, who=who, filters=chosen, aggregate_export=False, tz=tz)
         visible = organisers.visible_units(db=db, who=who)
         unit_options = [u for u in units.list_units(db=db) if visible is None or u.code in visible]
+        held = classes.year_figures(db=db, unit_codes=scope.unit_codes, year=year)
+    class_figures = (held.classes, *(suppression.hide_small(n, threshold) if scope.suppress else n
+                                     for n in (held.members, held.passed_any)))
     with database.engine.connect() as conn:
         totals = service.totals(conn, scope, threshold)
         modules = service.module_rates(conn, scope, threshold)
@@ -125,7 +129,8 @@ def dashboard(request: Request, who: WebOrganiser) -> Response:
     download_kinds = ["summary", "annual", "completions", "attempts"] + (["questions", "xapi"] if who.is_admin else [])
     base_query = chosen.query(lang=None if lang == DEFAULT_LANG else lang)
     downloads = [(k, t(f"report.{k}", lang), [(fmt, f"/organiser/download/{k}?{base_query}&format={fmt}".replace("?&", "?"))
-                                              for fmt in ("csv", "xlsx", "json", "jsonl") if fmt in service.FORMATS[k]])
+                                              for fmt in ("csv", "xlsx", "json", "jsonl", "docx")
+                                              if fmt in service.FORMATS[k]])
                  for k in download_kinds]
     switch = chosen.query(lang="en" if lang == DEFAULT_LANG else None)
     return render(
@@ -134,7 +139,8 @@ def dashboard(request: Request, who: WebOrganiser) -> Response:
         total_table=total_table, no_targets=no_targets, flagged=flagged, module_chart=module_chart,
         month_chart=month_chart, target_chart=target_chart, downloads=downloads, pct=_pct, num=_num,
         title=title, month_labels=month_labels, suppressed=scope.suppress, threshold=threshold,
-        is_demo=demo.is_demo(database=database), lang_switch_url="/organiser" + (f"?{switch}" if switch else ""),
+        is_demo=demo.is_demo(database=database), class_figures=class_figures,
+        formats_note=t("downloads_formats_note", lang), lang_switch_url="/organiser" + (f"?{switch}" if switch else ""),
     )
 
 

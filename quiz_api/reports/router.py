@@ -24,13 +24,17 @@ Year = Annotated[int | None, Query(ge=2000, le=2100, description="calendar year,
 Module = Annotated[str | None, Query(max_length=64, description="module id")]
 Group = Annotated[GroupId | None, Query(description="learner group")]
 Unit = Annotated[str | None, Query(max_length=64, description="a unit code: that unit and every unit below it")]
+ClassCode = Annotated[str | None, Query(alias="class", max_length=40,
+                                         description="a class's join code: its members only")]
 Lang = Annotated[LangCode | None, Query(description="language of headers and labels")]
 TableFormat = Annotated[Literal["json", "csv", "xlsx", "jsonl"], Query()]
 RESPONSES = {200: {"description": "the report in the format asked for", "content": {
                  "text/csv": {"schema": {"type": "string"}},
                  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
                      {"schema": {"type": "string", "format": "binary"}},
-                 "application/x-ndjson": {"schema": {"type": "string"}}}},
+                 "application/x-ndjson": {"schema": {"type": "string"}},
+                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document":
+                     {"schema": {"type": "string", "format": "binary"}}}},
              401: {"description": "no, expired or forged token"},
              403: {"description": "a unit outside the organiser's units, or an admin-only report"},
              422: {**INVALID, "description": "unknown filter, bad value or format"}}
@@ -39,7 +43,8 @@ RESPONSES = {200: {"description": "the report in the format asked for", "content
 @router.get("/completions", responses=RESPONSES)
 def completions(request: Request, who: CurrentOrganiser, database: DatabaseDep, banks: BanksDep,
                 settings: SettingsDep, year: Year = None, module: Module = None, group: Group = None,
-                unit: Unit = None, format: TableFormat = "json", lang: Lang = None) -> StreamingResponse:
+                unit: Unit = None, class_code: ClassCode = None, format: TableFormat = "json",
+                lang: Lang = None) -> StreamingResponse:
     """One row per learner and module: attempts, best score, passed, first pass date (year: of the attempts)."""
     return export_response(request, kind="completions", fmt=format, who=who, database=database, banks=banks,
                            settings=settings)
@@ -48,7 +53,8 @@ def completions(request: Request, who: CurrentOrganiser, database: DatabaseDep, 
 @router.get("/attempts", responses=RESPONSES)
 def attempts(request: Request, who: CurrentOrganiser, database: DatabaseDep, banks: BanksDep,
              settings: SettingsDep, year: Year = None, module: Module = None, group: Group = None,
-             unit: Unit = None, format: TableFormat = "json", lang: Lang = None) -> StreamingResponse:
+             unit: Unit = None, class_code: ClassCode = None, format: TableFormat = "json",
+             lang: Lang = None) -> StreamingResponse:
     """Every attempt, raw (year: when it started). Learners appear only by pseudonym."""
     return export_response(request, kind="attempts", fmt=format, who=who, database=database, banks=banks,
                            settings=settings)
@@ -66,8 +72,10 @@ def summary(request: Request, who: CurrentOrganiser, database: DatabaseDep, bank
 @router.get("/annual", responses={**RESPONSES, 404: {"description": "no targets for that year"}})
 def annual(request: Request, who: CurrentOrganiser, database: DatabaseDep, banks: BanksDep,
            settings: SettingsDep, year: Year = None, module: Module = None, group: Group = None,
-           unit: Unit = None, format: TableFormat = "json", lang: Lang = None) -> StreamingResponse:
-    """The annual assessment against targets (default: this year): per unit, group and module, and totals."""
+           unit: Unit = None, format: Annotated[Literal["json", "csv", "xlsx", "jsonl", "docx"], Query()] = "json",
+           lang: Lang = None) -> StreamingResponse:
+    """The annual assessment against targets (default: this year): per unit, group and module, and totals.
+    `format=docx`: the yearly report as an editable Word document (Vietnamese administrative layout)."""
     this_year = localtime.local_today(load_profile(settings.profile_dir).tz).year
     return export_response(request, kind="annual", fmt=format, who=who, database=database, banks=banks,
                            settings=settings, year_default=this_year)

@@ -39,6 +39,7 @@ from quiz_api import labels, localtime
 from quiz_api.attempts.models import Attempt, AttemptAnswer
 from quiz_api.banks import Bank
 from quiz_api.certificates.models import Certificate
+from quiz_api.classes import service as classes
 from quiz_api.errors import NotFound
 from quiz_api.learners.models import Learner
 from quiz_api.reports import stats, suppression, xapi
@@ -61,7 +62,7 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "completions": ("csv", "xlsx", "json", "jsonl"),
     "attempts": ("csv", "xlsx", "json", "jsonl"),
     "summary": ("csv", "xlsx", "json", "jsonl"),
-    "annual": ("csv", "xlsx", "json", "jsonl"),
+    "annual": ("csv", "xlsx", "json", "jsonl", "docx"),
     "questions": ("csv", "xlsx", "json", "jsonl"),
     "xapi": ("jsonl", "json"),
 }
@@ -122,6 +123,8 @@ def _scoped(stmt: Select, scope: Scope, *, time_column: Any = None, module_colum
         stmt = stmt.where(lr.c.unit_code.in_(sorted(scope.unit_codes)))
     if f.group is not None:
         stmt = stmt.where(lr.c.group == f.group)
+    if scope.class_id is not None:
+        stmt = stmt.where(lr.c.id.in_(classes.members_query(scope.class_id)))
     if f.module is not None:
         stmt = stmt.where((module_column if module_column is not None else a.c.module_id) == f.module)
     bounds = scope.year_bounds
@@ -141,9 +144,9 @@ COMPLETIONS = [
     Column("completions", "unit_code"),
     Column("completions", "unit_name"),
     Column("completions", "module_id"),
-    Column("completions", "attempts", "int"),
-    Column("completions", "best_score", "float"),
-    Column("completions", "passed", "bool"),
+    Column("completions", "attempts", "int", total=True),
+    Column("completions", "best_score", "share"),
+    Column("completions", "passed", "bool", total=True),
     Column("completions", "first_passed_at", "datetime"),
     Column("completions", "last_attempt_at", "datetime"),
 ]
@@ -156,6 +159,8 @@ def _learner_filter(scope: Scope) -> Select | None:
         conditions.append(lr.c.unit_code.in_(sorted(scope.unit_codes)))
     if scope.filters.group is not None:
         conditions.append(lr.c.group == scope.filters.group)
+    if scope.class_id is not None:
+        conditions.append(lr.c.id.in_(classes.members_query(scope.class_id)))
     return select(lr.c.id).where(*conditions) if conditions else None
 
 
@@ -224,8 +229,8 @@ ATTEMPTS = [
     Column("attempts", "submitted_at", "datetime"),
     Column("attempts", "question_count", "int"),
     Column("attempts", "correct_count", "int"),
-    Column("attempts", "score", "float"),
-    Column("attempts", "passed", "int"),
+    Column("attempts", "score", "share"),
+    Column("attempts", "passed", "int", total=True),
 ]
 
 
@@ -324,10 +329,10 @@ SUMMARY = [
     Column("summary", "group", "code"),
     Column("summary", "module_id"),
     Column("summary", "learners", "int"),
-    Column("summary", "attempts", "int"),
+    Column("summary", "attempts", "int", total=True),
     Column("summary", "passed", "int"),
-    Column("summary", "pass_rate", "float"),
-    Column("summary", "mean_score", "float"),
+    Column("summary", "pass_rate", "share"),
+    Column("summary", "mean_score", "share"),
 ]
 
 
@@ -375,11 +380,11 @@ ANNUAL = [
     Column("annual", "group", "code"),
     Column("annual", "module_id"),
     Column("annual", "headcount", "int"),
-    Column("annual", "target_share", "float"),
+    Column("annual", "target_share", "share"),
     Column("annual", "target", "int"),
     Column("annual", "trained", "int"),
     Column("annual", "trained_in_year", "int"),
-    Column("annual", "rate", "float"),
+    Column("annual", "rate", "share"),
     Column("annual", "status"),
     Column("annual", "gap", "int"),
 ]

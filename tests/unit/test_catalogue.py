@@ -42,6 +42,14 @@ ALLOWED: dict[tuple[str, str], str] = {
         "a unit kind as the province profile spells it, compared with units.kind (data)",
     ("quiz_api/reports/demo.py", "phường"):
         "a unit kind as the province profile spells it, compared with units.kind (data)",
+    ("quiz_api/opendata/router.py", "kỹ năng số"):
+        "a keyword of the open data package (datapackage.json), for portals that search in Vietnamese",
+    ("quiz_api/opendata/router.py", "chuyển đổi số"):
+        "a keyword of the open data package (datapackage.json), for portals that search in Vietnamese",
+    **{("quiz_api/opendata/service.py", kind): "a unit kind as the province profile spells it, compared "
+       "with units.kind (data)" for kind in ("xã", "phường", "thị trấn", "đặc khu", "tỉnh")},
+    **{("quiz_api/reports/annual_docx.py", prefix): "a prefix of the province's name in the profile, "
+       "removed to name the place (data)" for prefix in ("Tỉnh ", "Thành phố ", "tỉnh ", "thành phố ")},
 }
 
 

@@ -27,8 +27,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 
 from quiz_api.attempts.models import Attempt
-from quiz_api.reports import service as reports
 from quiz_api.labels import GROUP_IDS
+from quiz_api.reports import service as reports
 from quiz_api.reports import suppression
 from quiz_api.reports.formats import Suppressed
 

@@ -5,6 +5,7 @@ batch's statements falls back to one at a time without losing or doubling anythi
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import Future
 
 import pytest
@@ -41,6 +42,9 @@ def one_batch(database: Database, jobs: list) -> list[Future]:
     first = writer_calls.submit(database, hold)
     holding.wait(10)
     futures = [writer_calls.submit(database, job) for job in jobs]
+    deadline = time.monotonic() + 10  # the calls reach the writer's queue from another event loop
+    while database.writer._queue.qsize() < len(jobs) and time.monotonic() < deadline:
+        time.sleep(0.01)
     release.set()
     first.result(timeout=30)
     for f in futures:

@@ -145,13 +145,15 @@ def test_a_session_cookie_and_a_bearer_token_from_one_host_work_on_the_others(cl
     with httpx.Client(base_url=first.url) as on_first:
         page = on_first.get("/organiser/login")
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-        login = on_first.post("/organiser/login", headers={"Cookie": f"kns_csrf={page.cookies['kns_csrf']}"},
+        # behind HTTPS (KYNANGSO_COOKIE_SECURE) the cookies carry the __Host- prefix
+        csrf_cookie = next(name for name in page.cookies if name.endswith("kns_csrf"))
+        login = on_first.post("/organiser/login", headers={"Cookie": f"{csrf_cookie}={page.cookies[csrf_cookie]}"},
                               data={"csrf_token": csrf, "username": "admin", "password": PASSWORD},
                               follow_redirects=False)
     assert login.status_code == 303
-    session = re.search(r"kns_organiser=([^;]+)", login.headers["set-cookie"]).group(1)
+    cookie_name, session = re.search(r"((?:__Host-)?kns_organiser)=([^;]+)", login.headers["set-cookie"]).groups()
     for host in others:
-        dashboard = httpx.get(f"{host.url}/organiser", headers={"Cookie": f"kns_organiser={session}"},
+        dashboard = httpx.get(f"{host.url}/organiser", headers={"Cookie": f"{cookie_name}={session}"},
                               follow_redirects=False)
         assert dashboard.status_code == 200, dashboard.headers.get("location")
 

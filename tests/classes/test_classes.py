@@ -8,6 +8,7 @@ import json
 import re
 import time
 from datetime import datetime, timedelta
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -33,6 +34,8 @@ def organisers(client, database):
     make_organiser(database, "admin1", admin=True)
     make_organiser(database, "longan", units=(MINE,))
 
+
+APP_CSS = (Path(__file__).resolve().parents[2] / "docs/assets/stylesheets/app.css").read_text("utf-8")
 
 def class_body(**overrides) -> dict:
     start = (now_local() + timedelta(days=3)).replace(hour=8, minute=0, second=0, microsecond=0, tzinfo=None)
@@ -162,7 +165,8 @@ def test_the_join_sheet_qr_code_opens_the_registration_with_the_class_and_its_un
     c = new_class(client)
     web_login(client, "longan")
     sheet = client.get(f"/organiser/classes/{c['code']}/join-sheet")
-    assert sheet.status_code == 200 and "size: A4" in sheet.text and c["code"] in sheet.text
+    assert sheet.status_code == 200 and 'class="kns-join-sheet"' in sheet.text and c["code"] in sheet.text
+    assert "@page joinsheet { size: A4 portrait" in APP_CSS  # the sheet's page, in the stylesheet (CSP)
     url = decode_svg(re.search(r"<svg.*?</svg>", sheet.text, re.DOTALL).group(0))
     assert url == [f"{app.state.settings.public_url}/lop/{c['code']}"]
     client.cookies.clear()
@@ -249,7 +253,8 @@ def test_the_attendance_sheet_lists_results_and_never_names_an_erased_learner(cl
     assert client.delete(f"/api/v1/learners/{erased}").json()["erased"]
     web_login(client, "longan")
     page = client.get(f"/organiser/classes/{c['code']}/sheet")
-    assert page.status_code == 200 and "size: A4" in page.text
+    assert page.status_code == 200 and 'class="kns-class-sheet"' in page.text
+    assert "@page classsheet { size: A4 landscape" in APP_CSS
     assert "Đặng Văn Giữ" in page.text and certificate in page.text and "100%" in page.text
     assert "Ngô Thị Xóa" not in page.text and "1 học viên đã xóa" in page.text
     assert "Giảng viên" in page.text and c["trainer_name"] in page.text

@@ -212,9 +212,14 @@ def create_learners(base_url: str, count: int, threads: int = 8) -> list[str]:
 
 def start_attempts(base_url: str, learner_codes: list[str], count: int, module_ids: list[str],
                    threads: int = 8) -> list[dict]:
-    """`count` attempts spread round-robin over the learners and modules."""
+    """`count` attempts, each a different (learner, module): a learner has one open attempt per module
+    (starting again gives the same one back), so learners are added when those given are too few."""
+    need = -(-count // len(module_ids))
+    if len(learner_codes) < need:
+        learner_codes = learner_codes + create_learners(base_url, need - len(learner_codes), threads)
+
     def one(client: httpx.Client, i: int) -> dict:
-        body = {"learner_code": learner_codes[i % len(learner_codes)], "module_id": module_ids[i % len(module_ids)],
+        body = {"learner_code": learner_codes[i // len(module_ids)], "module_id": module_ids[i % len(module_ids)],
                 "lang": "vi" if i % 4 else "en"}
         r = client.post("/api/v1/attempts", json=body)
         r.raise_for_status()

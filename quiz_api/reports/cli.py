@@ -116,7 +116,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from quiz_api import localtime
     from quiz_api.organisers.service import Principal
     from quiz_api.profile import load_profile
-    from quiz_api.reports import exporting, filters
+    from quiz_api.reports import exporting, filters, registry
 
     settings = get_settings()
     tz = load_profile(settings.profile_dir).tz
@@ -131,14 +131,15 @@ def cmd_export(args: argparse.Namespace) -> int:
         if progress is not None:
             progress(n)
 
+    report = registry.REPORTS[args.kind]
     try:
-        f = filters.parse(params, known_modules=_known_modules(database, banks),
-                          with_class=args.kind in ("completions", "attempts"))
+        f = filters.parse(params, known_modules=_known_modules(database, banks), with_class=report.class_filter)
         with database.reading() as db:
             scope = filters.resolve(db=db, who=operator, filters=f, aggregate_export=True, tz=tz)
-        export = exporting.prepare(database=database, banks=banks, settings=settings, kind=args.kind,
-                                   fmt=args.format, scope=scope, lang=args.lang, actor=operator.actor,
-                                   year_default=localtime.local_today(tz).year, on_rows=on_rows)
+        export = exporting.prepare(database=database, banks=banks, settings=settings, kind=report.key,
+                                   fmt=args.format or report.formats[0], scope=scope, lang=args.lang,
+                                   actor=operator.actor, on_rows=on_rows,
+                                   year_default=localtime.local_today(tz).year if report.needs_year else None)
     except DomainError as exc:
         print(t(exc.key, args.lang, **exc.params), file=sys.stderr)
         return 2
@@ -163,7 +164,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_report_annual(args: argparse.Namespace) -> int:
     """`kynangso report annual --year Y`: the yearly report, through the same export path (audited)."""
-    default = f"bao-cao-nam-{args.year}.docx" if args.lang == "vi" else f"annual-report-{args.year}.docx"
+    default = f"bao-cao-nam-{args.year}.{args.format}" if args.lang == "vi" else f"annual-report-{args.year}.{args.format}"
     return cmd_export(argparse.Namespace(kind="annual", format=args.format, year=args.year, module=None, group=None,
                                          unit=args.unit, class_code=None, lang=args.lang,
                                          output=args.output or default))
@@ -185,7 +186,7 @@ def cmd_demo_seed(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the report commands to the `kynangso` parser."""
-    from quiz_api.reports import service
+    from quiz_api.reports.registry import FILE_FORMATS, REPORTS
 
     tgt = sub.add_parser("targets", help="yearly training targets").add_subparsers(dest="targets_command",
                                                                                   required=True)
@@ -195,8 +196,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.set_defaults(func=cmd_targets_import)
 
     exp = sub.add_parser("export", help="export a report (progress on stderr); every export is audited")
-    exp.add_argument("kind", choices=service.KINDS)
-    exp.add_argument("--format", default="csv", choices=("csv", "xlsx", "json", "jsonl", "docx"))
+    exp.add_argument("kind", choices=tuple(REPORTS))
+    exp.add_argument("--format", choices=tuple(FILE_FORMATS),
+                     help="default: the report's first (csv; jsonl for xapi); each report offers its own")
     exp.add_argument("--year", type=int)
     exp.add_argument("--module")
     exp.add_argument("--group", choices=GROUP_IDS)
@@ -210,10 +212,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     report = sub.add_parser("report", help="the yearly report").add_subparsers(dest="report_command", required=True)
     annual = report.add_parser("annual", help="the yearly evaluation against targets as an editable Word document")
     annual.add_argument("--year", type=int, required=True)
-    annual.add_argument("--format", default="docx", choices=("docx",))
+    annual.add_argument("--format", default="docx", choices=REPORTS["annual"].formats)
     annual.add_argument("--lang", default=DEFAULT_LANG, choices=LANGS)
     annual.add_argument("--unit", help="a unit code: that unit and every unit below it")
-    annual.add_argument("-o", "--output", help="file to write (default: bao-cao-nam-YEAR.docx, or annual-report-YEAR.docx)")
+    annual.add_argument("-o", "--output", help="file to write (default: bao-cao-nam-YEAR.FORMAT, or annual-report-YEAR.FORMAT)")
     annual.set_defaults(func=cmd_report_annual)
 
     demo = sub.add_parser("demo", help="demo data").add_subparsers(dest="demo_command", required=True)

@@ -164,7 +164,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_report_annual(args: argparse.Namespace) -> int:
     """`kynangso report annual --year Y`: the yearly report, through the same export path (audited)."""
-    default = f"bao-cao-nam-{args.year}.{args.format}" if args.lang == "vi" else f"annual-report-{args.year}.{args.format}"
+    default = f"bao-cao-nam-{args.year}.docx" if args.lang == "vi" else f"annual-report-{args.year}.docx"
     return cmd_export(argparse.Namespace(kind="annual", format=args.format, year=args.year, module=None, group=None,
                                          unit=args.unit, class_code=None, lang=args.lang,
                                          output=args.output or default))
@@ -212,10 +212,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     report = sub.add_parser("report", help="the yearly report").add_subparsers(dest="report_command", required=True)
     annual = report.add_parser("annual", help="the yearly evaluation against targets as an editable Word document")
     annual.add_argument("--year", type=int, required=True)
-    annual.add_argument("--format", default="docx", choices=REPORTS["annual"].formats)
+    annual.add_argument("--format", default="docx", choices=("docx",))
     annual.add_argument("--lang", default=DEFAULT_LANG, choices=LANGS)
     annual.add_argument("--unit", help="a unit code: that unit and every unit below it")
-    annual.add_argument("-o", "--output", help="file to write (default: bao-cao-nam-YEAR.FORMAT, or annual-report-YEAR.FORMAT)")
+    annual.add_argument("-o", "--output", help="file to write (default: bao-cao-nam-YEAR.docx, or annual-report-YEAR.docx)")
     annual.set_defaults(func=cmd_report_annual)
 
     demo = sub.add_parser("demo", help="demo data").add_subparsers(dest="demo_command", required=True)

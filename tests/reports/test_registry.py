@@ -187,7 +187,7 @@ def test_every_report_is_a_choice_of_kynangso_export_with_its_formats():
             assert (args.kind, args.format) == (key, fmt)
     with pytest.raises(SystemExit):
         parser.parse_args(["export", "payroll", "-o", "-"])
-    annual = parser.parse_args(["report", "annual", "--year", "2026"])
+    annual = parser.parse_args(["report", "annual", "--year", "2026"])  # the Word document's shortcut
     assert annual.format == "docx" and annual.format in REPORTS["annual"].formats
 
 

@@ -116,7 +116,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from quiz_api import localtime
     from quiz_api.organisers.service import Principal
     from quiz_api.profile import load_profile
-    from quiz_api.reports import exporting, filters
+    from quiz_api.reports import exporting, filters, registry
 
     settings = get_settings()
     tz = load_profile(settings.profile_dir).tz
@@ -131,14 +131,15 @@ def cmd_export(args: argparse.Namespace) -> int:
         if progress is not None:
             progress(n)
 
+    report = registry.REPORTS[args.kind]
     try:
-        f = filters.parse(params, known_modules=_known_modules(database, banks),
-                          with_class=args.kind in ("completions", "attempts"))
+        f = filters.parse(params, known_modules=_known_modules(database, banks), with_class=report.class_filter)
         with database.reading() as db:
             scope = filters.resolve(db=db, who=operator, filters=f, aggregate_export=True, tz=tz)
-        export = exporting.prepare(database=database, banks=banks, settings=settings, kind=args.kind,
-                                   fmt=args.format, scope=scope, lang=args.lang, actor=operator.actor,
-                                   year_default=localtime.local_today(tz).year, on_rows=on_rows)
+        export = exporting.prepare(database=database, banks=banks, settings=settings, kind=report.key,
+                                   fmt=args.format or report.formats[0], scope=scope, lang=args.lang,
+                                   actor=operator.actor, on_rows=on_rows,
+                                   year_default=localtime.local_today(tz).year if report.needs_year else None)
     except DomainError as exc:
         print(t(exc.key, args.lang, **exc.params), file=sys.stderr)
         return 2
@@ -185,7 +186,7 @@ def cmd_demo_seed(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the report commands to the `kynangso` parser."""
-    from quiz_api.reports import service
+    from quiz_api.reports.registry import FILE_FORMATS, REPORTS
 
     tgt = sub.add_parser("targets", help="yearly training targets").add_subparsers(dest="targets_command",
                                                                                   required=True)
@@ -195,8 +196,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.set_defaults(func=cmd_targets_import)
 
     exp = sub.add_parser("export", help="export a report (progress on stderr); every export is audited")
-    exp.add_argument("kind", choices=service.KINDS)
-    exp.add_argument("--format", default="csv", choices=("csv", "xlsx", "json", "jsonl", "docx"))
+    exp.add_argument("kind", choices=tuple(REPORTS))
+    exp.add_argument("--format", choices=tuple(FILE_FORMATS),
+                     help="default: the report's first (csv; jsonl for xapi); each report offers its own")
     exp.add_argument("--year", type=int)
     exp.add_argument("--module")
     exp.add_argument("--group", choices=GROUP_IDS)

@@ -17,30 +17,18 @@ from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import StreamingResponse
-from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from quiz_api import audit, localtime, metrics
 from quiz_api.banks import Bank
 from quiz_api.config import Settings
 from quiz_api.db import Database, utcnow
-from quiz_api.errors import Forbidden, Invalid
-from quiz_api.labels import GROUPS, pick_lang, t
+from quiz_api.errors import Invalid
+from quiz_api.labels import GROUPS, t
 from quiz_api.organisers.service import Principal
 from quiz_api.profile import load_profile
-from quiz_api.reports import annual_docx, filters, formats, service
-from quiz_api.reports.filters import Scope
-from quiz_api.reports.models import Target
-
-MEDIA_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "json": "application/json",
-    "jsonl": "application/x-ndjson",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
-COLUMNS = {"completions": service.COMPLETIONS, "attempts": service.ATTEMPTS, "summary": service.SUMMARY,
-           "annual": service.ANNUAL, "questions": service.QUESTIONS}
+from quiz_api.reports import annual_docx, formats, registry, service
+from quiz_api.reports.filters import Filters, Scope, resolve
 
 
 @dataclass
@@ -53,35 +41,19 @@ class Export:
     chunks: Iterator[bytes]
 
 
-def check_access(kind: str, fmt: str, who: Principal | None) -> None:
-    if kind not in service.KINDS:
-        raise Invalid("bad_filter", name="kind", reason=", ".join(service.KINDS))
-    if kind in service.ADMIN_ONLY and who is not None and not who.is_admin:
-        raise Forbidden("admin_only")
-    if fmt not in service.FORMATS[kind]:
-        raise Invalid("bad_format", format=fmt[:10], allowed=", ".join(service.FORMATS[kind]))
-
-
 def prepare(*, database: Database, banks: dict[str, Bank], settings: Settings, kind: str, fmt: str,
             scope: Scope, lang: str, actor: str, who: Principal | None = None, year_default: int | None = None,
             on_rows: Callable[[int], None] | None = None) -> Export:
     """Validate, compute what is small, log the export, and return its streaming body."""
-    check_access(kind, fmt, who)
+    report = registry.check(kind, fmt, who)
     threshold = settings.suppression_threshold
     rows: list[tuple] | None = None
     total: int | None = None
     year = scope.filters.year or year_default
     with database.engine.connect() as conn:
-        if kind == "summary":
-            rows = service.summary_rows(conn, scope, threshold)
-        elif kind == "annual":
-            if year is None:
-                raise Invalid("bad_filter", name="year", reason="2000–2100")
-            figures, totals = service.annual_figures(conn, scope, year)
-            rows = service.annual_table(figures, totals, threshold=threshold, suppress=scope.suppress, lang=lang)
-        elif kind == "questions":
-            rows = service.question_rows(conn, scope, banks, threshold=threshold, lang=lang)
-        elif kind == "xapi":
+        if report.aggregate is not None:
+            rows = report.aggregate(conn, scope, registry.Inputs(banks, threshold, lang, year))
+        elif report.source == "statements":
             total = service.count_statements(conn, scope)
         else:
             total = service.count_rows(conn, kind, scope)
@@ -91,19 +63,19 @@ def prepare(*, database: Database, banks: dict[str, Bank], settings: Settings, k
     if fmt == "xlsx" and total is not None and total > formats.XLSX_MAX_ROWS:
         raise Invalid("too_many_rows_xlsx", rows=f"{total:,}", limit=f"{formats.XLSX_MAX_ROWS:,}")
     filters = scope.filters.as_dict()
-    if kind == "annual":
+    if report.needs_year:
         filters["year"] = year
     detail: dict[str, Any] = {"format": fmt, "filters": filters, "suppressed": scope.suppress,
                               "units": "all" if scope.unit_codes is None else len(scope.unit_codes)}
     audit_id = audit.start_export(database=database, actor=actor, kind=kind, detail=detail)
-    head = {"report": kind, "title": t(f"report.{kind}", lang), "filters": filters,
+    head = {"report": kind, "title": t(report.title, lang), "filters": filters,
             "generated_at": localtime.iso(utcnow(), scope.tz),
             "suppression_threshold": threshold if scope.suppress else None}
     body = _body(database=database, banks=banks, settings=settings, kind=kind, fmt=fmt, scope=scope, lang=lang,
                  rows=rows, head=head, audit_id=audit_id, on_rows=on_rows)
     ext = fmt
     name = f"kynangso-{kind}-{year or 'all'}.{ext}"
-    return Export(kind, fmt, name, MEDIA_TYPES[fmt], total, body)
+    return Export(kind, fmt, name, registry.FILE_FORMATS[fmt].media_type, total, body)
 
 
 def _body(*, database: Database, banks: dict[str, Bank], settings: Settings, kind: str, fmt: str, scope: Scope,
@@ -133,7 +105,8 @@ def _body(*, database: Database, banks: dict[str, Bank], settings: Settings, kin
 def _chunks(conn: Connection, *, banks: dict[str, Bank], settings: Settings, kind: str, fmt: str, scope: Scope,
             lang: str, rows: list[tuple] | None, head: dict[str, Any], counted: Callable[[int], None]) -> Iterator[bytes]:
     """The export's bytes: aggregate rows already computed, or rows streamed from the database."""
-    if kind == "xapi":
+    report = registry.REPORTS[kind]
+    if report.source == "statements":
         items = service.stream_statements(conn, scope, banks, settings.public_base())
         yield from formats.jsonl_chunks(items, on_rows=counted) if fmt == "jsonl" else _json_array(items, counted)
         return
@@ -143,7 +116,7 @@ def _chunks(conn: Connection, *, banks: dict[str, Bank], settings: Settings, kin
                                 profile=load_profile(settings.profile_dir))
         counted(len(rows or []))
         return
-    columns = COLUMNS[kind]
+    columns = report.columns
     if fmt == "csv" and rows is None:  # a row report: the database formats the safe cells
         packed, data = service.stream_csv_rows(conn, kind, scope)
         yield from formats.csv_packed_chunks(columns, packed, data, lang, on_rows=counted)
@@ -152,9 +125,9 @@ def _chunks(conn: Connection, *, banks: dict[str, Bank], settings: Settings, kin
     if fmt == "csv":
         yield from formats.csv_chunks(columns, data, lang, on_rows=counted)
     elif fmt == "xlsx":
-        yield from formats.xlsx_chunks(columns, data, lang, sheet=t(f"xlsx_sheet_{kind}", lang), on_rows=counted,
+        yield from formats.xlsx_chunks(columns, data, lang, sheet=t(report.sheet, lang), on_rows=counted,
                                        title=_title_line(head, banks, lang), words=_words(banks, lang),
-                                       totals_label=None if kind == "annual" else t("xlsx_total", lang))
+                                       totals_label=t("xlsx_total", lang) if report.totals_row else None)
     elif fmt == "jsonl":
         yield from formats.jsonl_chunks(formats.rows_as_jsonl(columns, data), on_rows=counted)
     else:
@@ -214,28 +187,20 @@ def _json_array(items: Iterator[dict[str, Any]], on_rows: Callable[[int], None])
 
 # --- the HTTP answer (the API's report endpoints and the dashboard's download buttons) ------------
 
-def export_response(request: Request, *, kind: str, fmt: str, who: Principal, database: Database,
-                    banks: dict[str, Bank], settings: Settings,
+def export_response(request: Request, *, report: registry.Report, fmt: str, filters: Filters, lang: str,
+                    who: Principal, database: Database, banks: dict[str, Bank], settings: Settings,
                     year_default: int | None = None) -> StreamingResponse:
-    """Shared by every report endpoint and the dashboard's download buttons."""
-    lang = pick_lang(request.query_params.get("lang"))
-    f = filters.parse(request.query_params, known_modules=set(banks) | _modules_in_targets(database),
-                      with_class=kind in ("completions", "attempts"))
+    """Shared by every report endpoint and the dashboard's download buttons (their filters already checked)."""
     with database.reading() as db:
-        scope = filters.resolve(db=db, who=who, filters=f, aggregate_export=True,
-                                tz=load_profile(settings.profile_dir).tz)
+        scope = resolve(db=db, who=who, filters=filters, aggregate_export=True,
+                        tz=load_profile(settings.profile_dir).tz)
     # xAPI statements name the system by its address: the public one, else the one asked
     settings = settings.model_copy(update={"public_url": settings.public_base(str(request.base_url))})
-    export = prepare(database=database, banks=banks, settings=settings, kind=kind, fmt=fmt,
+    export = prepare(database=database, banks=banks, settings=settings, kind=report.key, fmt=fmt,
                      scope=scope, lang=lang, actor=who.actor, who=who, year_default=year_default)
     headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
     if export.total is not None:
         headers["X-Row-Count"] = str(export.total)
-    if fmt in ("csv", "xlsx", "docx") or request.url.path.startswith("/organiser"):
+    if registry.FILE_FORMATS[fmt].attachment or request.url.path.startswith("/organiser"):
         headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(export.filename)}"
     return StreamingResponse(export.chunks, media_type=export.media_type, headers=headers)
-
-
-def _modules_in_targets(database: Database) -> set[str]:
-    with database.reading() as db:
-        return set(db.scalars(select(Target.module_id).distinct()))

@@ -7,7 +7,7 @@ a unit outside the organiser's units a 403, so no endpoint can be asked for anot
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
@@ -72,27 +72,44 @@ def parse(params: Mapping[str, str], *, allowed_extra: tuple[str, ...] = ("forma
           known_modules: set[str] | None = None, with_class: bool = False) -> Filters:
     """Filters from query parameters; any other name, or a bad value, is Invalid (422). `class` is
     a filter only where with_class (the row reports)."""
-    names = FILTERS + ((CLASS,) if with_class else ())
-    unknown = sorted(set(params) - set(names) - set(allowed_extra))
+    refuse_unknown(params, with_class=with_class, allowed_extra=allowed_extra)
+    return checked(year=params.get("year"), module=params.get("module"), group=params.get("group"),
+                   unit=params.get("unit"), class_code=params.get(CLASS) if with_class else None,
+                   known_modules=known_modules)
+
+
+def refuse_unknown(names: Iterable[str], *, with_class: bool, allowed_extra: tuple[str, ...]) -> None:
+    """A name that is neither a filter nor one of allowed_extra is Invalid: a typo ("units=") must not
+    quietly give every unit's rows."""
+    allowed = FILTERS + ((CLASS,) if with_class else ())
+    unknown = sorted(set(names) - set(allowed) - set(allowed_extra))
     if unknown:
         raise Invalid("unknown_filter", names=", ".join(unknown)[:200],
-                      allowed=", ".join(names + allowed_extra))
-    values = {k: (params.get(k) or "").strip() for k in FILTERS}
-    year = None
-    if values["year"]:
-        if not values["year"].isdigit() or not 2000 <= int(values["year"]) <= 2100:
+                      allowed=", ".join(allowed + allowed_extra))
+
+
+def checked(*, year: int | str | None = None, module: str | None = None, group: str | None = None,
+            unit: str | None = None, class_code: str | None = None,
+            known_modules: set[str] | None = None) -> Filters:
+    """Filters from values as typed (the API's declared parameters) or as text (a form, the CLI; an
+    empty value means "all"); a bad value is Invalid (422)."""
+    if isinstance(year, str):
+        text = year.strip()
+        if text and (not text.isdigit() or not 2000 <= int(text) <= 2100):
             raise Invalid("bad_filter", name="year", reason="2000–2100")
-        year = int(values["year"])
-    module = values["module"] or None
+        year = int(text) if text else None
+    elif year is not None and not 2000 <= year <= 2100:
+        raise Invalid("bad_filter", name="year", reason="2000–2100")
+    module = (module or "").strip() or None
     if module is not None and (not _MODULE.match(module) or (known_modules is not None and module not in known_modules)):
         raise Invalid("bad_filter", name="module", reason=", ".join(sorted(known_modules or []))[:300] or "?")
-    group = values["group"] or None
+    group = (group or "").strip() or None
     if group is not None and group not in GROUPS:
         raise Invalid("bad_filter", name="group", reason=", ".join(GROUPS))
-    unit = values["unit"] or None
+    unit = (unit or "").strip() or None
     if unit is not None and (len(unit) > 64 or not unit.isprintable()):
         raise Invalid("bad_filter", name="unit", reason="a unit code")
-    class_code = ((params.get(CLASS) or "").strip()[:40] or None) if with_class else None
+    class_code = (class_code or "").strip()[:40] or None
     return Filters(year, module, group, unit, class_code)
 
 

@@ -56,16 +56,6 @@ tg = Target.__table__
 cert = Certificate.__table__
 
 STREAM = {"stream_results": True, "yield_per": 5000}
-KINDS = ("completions", "attempts", "summary", "annual", "questions", "xapi")
-ADMIN_ONLY = frozenset({"questions", "xapi"})
-FORMATS: dict[str, tuple[str, ...]] = {
-    "completions": ("csv", "xlsx", "json", "jsonl"),
-    "attempts": ("csv", "xlsx", "json", "jsonl"),
-    "summary": ("csv", "xlsx", "json", "jsonl"),
-    "annual": ("csv", "xlsx", "json", "jsonl", "docx"),
-    "questions": ("csv", "xlsx", "json", "jsonl"),
-    "xapi": ("jsonl", "json"),
-}
 
 
 def dt_text(column: Any, dialect: str, offset: timedelta) -> ColumnElement:

@@ -122,7 +122,7 @@ def median_run(runs: list[dict]) -> dict:
 # render-blocking script, restyled the page twice (palette, <html> classes) and fetched the search
 # index at load; with the bundle deferred, one stylesheet, the classes set in <head>, off-screen blocks
 # laid out when near (extra.css) and the index fetched when the reader searches, three runs of this
-# test gave medians 0.98, 0.95 and 0.95 (single runs 0.89-1.0: FCP 0.9 s, or 1.7-2.0 s when the host
+# test's method gave medians 0.98, 0.95 and 0.95 (single runs 0.89-1.0: FCP 0.9 s, or 1.7-2.0 s when the host
 # painted late; LCP 0.9-2.3 s; TBT 30-410 ms, mostly Material's bundle starting, 190-290 ms of one
 # task). Home 0.96-0.98, quiz 0.99. Every page kind is held to the goal; a page that needs a lower
 # floor names it here.

@@ -5,9 +5,10 @@ bundle, our stylesheets, Swagger UI (served from the swagger-ui-bundle package).
 allows 'self' and nothing else, with two exceptions found by building the site and reading it:
 
 - Material puts four small scripts inline in every page (its local-storage helpers, palette and
-  tabs restore, hash target). They are allowed by their sha256 hashes, read from the built HTML at
-  start-up (the first one names the page's depth, "." or "../..", so there are a few variants), not
-  by 'unsafe-inline'. Its `<script id="__config" type="application/json">` is data, never executed.
+  tabs restore, hash target), and overrides/main.html a fifth (it marks the page as scripted before
+  it is styled, which saves a whole-page restyle on a phone). They are allowed by their sha256
+  hashes, read from the built HTML at start-up (Material's helpers name the page's depth, "." or
+  "../..", so there are a few variants), not by 'unsafe-inline'. Its `<script id="__config" type="application/json">` is data, never executed.
 - Material's stylesheets draw icons with `data:` SVG images (mask-image), hence img-src data:.
 
 Styles need no 'unsafe-inline': the built pages have no style attributes or <style> elements, and

@@ -117,12 +117,16 @@ def median_run(runs: list[dict]) -> dict:
     return ordered[(len(ordered) - 1) // 2]
 
 
-# Measured on the shared 2-core machine (benchmark index 420-2,030 while other jobs ran), median of 3
-# with the calibrated CPU slowdown, two full runs: home 0.96 and 0.96, quiz 0.99 and 1.0, lesson 0.93
-# and 0.92 (runs 0.86-0.97: FCP 1.5-2.0 s, LCP 2.0-2.5 s, TBT 130-370 ms, Material's bundle ~0.9 s
-# of main-thread work). The goal is 0.95 for all three; the lesson is not there yet, so its floor is
-# what it reaches (a regression fails), not the goal (an open issue says so).
-FLOOR = {"lesson": 0.90}
+# Measured on the shared 2-core machine (load 4-9 from other jobs, benchmark index 600-2,250), median
+# of 3 with the calibrated CPU slowdown. The lesson scored 0.92-0.93 while Material's bundle ran as a
+# render-blocking script, restyled the page twice (palette, <html> classes) and fetched the search
+# index at load; with the bundle deferred, one stylesheet, the classes set in <head>, off-screen blocks
+# laid out when near (extra.css) and the index fetched when the reader searches, three runs of this
+# test's method gave medians 0.98, 0.95 and 0.95 (single runs 0.89-1.0: FCP 0.9 s, or 1.7-2.0 s when the host
+# painted late; LCP 0.9-2.3 s; TBT 30-410 ms, mostly Material's bundle starting, 190-290 ms of one
+# task). Home 0.96-0.98, quiz 0.99. Every page kind is held to the goal; a page that needs a lower
+# floor names it here.
+FLOOR: dict[str, float] = {}
 
 
 @pytest.mark.parametrize("name", PAGES)

@@ -68,12 +68,15 @@ def search(browser, site_url: str, query: str) -> tuple[str, list[str]]:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     try:
         page.goto(site_url)
-        page.wait_for_timeout(2500)  # the search worker builds its index after load
+        meta = page.locator(".md-search-result__meta")
+        initializing = meta.inner_text()  # "Đang khởi tạo tìm kiếm" until the index is ready
         box = page.locator("input.md-search__input")
-        box.click()
+        box.click()  # the index is fetched now (search-on-demand.js), the query runs once it is ready
         box.press_sequentially(query, delay=30)
-        page.wait_for_timeout(1200)
-        meta = page.locator(".md-search-result__meta").inner_text()
+        page.wait_for_function("([el, text]) => el.innerText !== text", arg=[meta.element_handle(), initializing],
+                               timeout=15_000)  # a loaded machine builds the index slowly
+        page.wait_for_timeout(300)  # let the first batch of results finish rendering
+        meta = meta.inner_text()
         items = page.locator(".md-search-result__item")
         titles = [items.nth(i).locator("h1, h2").first.inner_text() for i in range(min(items.count(), 10))]
         return meta, titles

@@ -148,7 +148,7 @@ def test_hashed_assets_are_kept_for_a_year(site_client, built_site):
 
 @pytest.mark.parametrize("path", ["/", "/du-lieu-ca-nhan/su-dong-y/", "/en/", "/search/search_index.json",
                                   "/en/search/search_index.json", "/assets/stylesheets/extra.css",
-                                  "/assets/javascripts/search-after-paint.js", "/sitemap.xml"])
+                                  "/assets/javascripts/search-on-demand.js", "/sitemap.xml"])
 def test_pages_the_index_and_unhashed_files_are_revalidated_and_a_repeat_visit_gets_304(site_client, path):
     first = site_client.get(path)
     assert first.status_code == 200

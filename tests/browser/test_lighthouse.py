@@ -13,8 +13,9 @@ the default 4x. The network
 throttling and the phone's screen stay Lighthouse's defaults. KYNANGSO_LIGHTHOUSE_CPU fixes the
 multiplier instead (4 for the default on a fast host).
 
-Scores vary from run to run, most on a loaded machine: each page is measured RUNS times
-(KYNANGSO_LIGHTHOUSE_RUNS, default 3) and the median run is judged, as Lighthouse's documentation
+Scores vary from run to run, most on a loaded machine (in about one run in three this host's headless
+Chromium paints 1.7 s late, whatever the page): each page is measured RUNS times
+(KYNANGSO_LIGHTHOUSE_RUNS, default 5) and the median run is judged, as Lighthouse's documentation
 advises. Every report is kept in test-artifacts/ and the figures are printed.
 """
 
@@ -36,7 +37,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 HERE = Path(__file__).resolve().parent
 LIGHTHOUSE = HERE / "node_modules" / ".bin" / "lighthouse"
 FLAGS = "--headless --no-sandbox --disable-gpu --disable-background-networking"
-RUNS = int(os.environ.get("KYNANGSO_LIGHTHOUSE_RUNS", "3"))
+RUNS = int(os.environ.get("KYNANGSO_LIGHTHOUSE_RUNS", "5"))
 PAGES = {"home": "/", "lesson": "/du-lieu-ca-nhan/su-dong-y/", "quiz": "/quiz/du-lieu-ca-nhan"}
 MIN_PERFORMANCE = 0.95
 MAX_LESSON_BYTES = 400_000

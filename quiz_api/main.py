@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Receive, Scope, Send
 
 from quiz_api import apidocs, logs, problems
+from quiz_api.aggregates import service as aggregates
 from quiz_api.api import api_router
 from quiz_api.apigzip import ApiGZip
 from quiz_api.attempts import service as attempts
@@ -132,6 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                   writer_max_wait=settings.writer_max_wait_seconds or None)
     app.state.banks = load_banks(settings.banks_dir)  # raises on an invalid bank: fail at start, not mid-quiz
     profile = load_profile(settings.profile_dir)  # raises on an unknown time zone, or one with DST: at start
+    aggregates.use_zone(profile.timezone)  # the report aggregates count by the province's calendar
     attempts.prepare_views(app.state.banks)  # question texts and result pieces: built now, not in a request
     app.state.database.writer.on_batch = observe_batch
     app.state.quiz_settings = QuizSettings(ttl=timedelta(minutes=settings.attempt_ttl_minutes),

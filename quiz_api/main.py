@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
 from functools import partial
 
@@ -112,7 +113,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # that are never garbage (a full pass over them took 55-90 ms, a pause for every request).
         gc.collect()
         gc.freeze()
+        folding = asyncio.create_task(aggregates.keep_folding(app.state.database.writer))
         yield
+        folding.cancel()
+        with suppress(asyncio.CancelledError):
+            await folding
         app.state.database.dispose()
         app.state.limiters.dispose()
 

@@ -79,3 +79,11 @@ class ReportQuestion(Base):
     rest_sum: Mapped[float] = mapped_column(Float, default=0.0)  # Σy
     rest_product: Mapped[float] = mapped_column(Float, default=0.0)  # Σxy
     rest_square: Mapped[float] = mapped_column(Float, default=0.0)  # Σy²
+
+
+class ReportQuestionPending(Base):
+    """First attempts submitted but not yet counted in report_question (service.fold counts them)."""
+
+    __tablename__ = "report_question_pending"
+
+    attempt_id: Mapped[str] = mapped_column(String(32), primary_key=True)

@@ -28,6 +28,7 @@ from quiz_api.aggregates.sources import answer as _aa
 from quiz_api.aggregates.sources import attempt as _a
 from quiz_api.aggregates.sources import certificate as _c
 from quiz_api.aggregates.sources import learner as _l
+from quiz_api.aggregates.sources import pending as _p
 from quiz_api.db import Raw
 
 _rm, _rq = ReportMonth.__table__, ReportQuestion.__table__
@@ -126,7 +127,8 @@ def _question_rows(conn: Connection, zone: Zone, low: int, high: int, into: Delt
             select(year, _a.c.module_id, _aa.c.question_id, _l.c.group, _l.c.unit_code, func.count(), func.sum(x),
                    func.sum(y), func.sum(x * y), func.sum(y * y))
             .select_from(_aa.join(_a, _a.c.id == _aa.c.attempt_id).join(_l, _l.c.id == _a.c.learner_id))
-            .where(_a.c.attempt_no == 1, _a.c.submitted_at.is_not(None), _a.c.learner_id.between(low, high))
+            .where(_a.c.attempt_no == 1, _a.c.submitted_at.is_not(None), _a.c.learner_id.between(low, high),
+                   _a.c.id.not_in(select(_p.c.attempt_id)))  # queued: counted when folded
             .group_by(year, _a.c.module_id, _aa.c.question_id, _l.c.group, _l.c.unit_code)):
         values = into.question((int(row[0]), *row[1:5]))
         values[service.RESPONSES] += int(row[5])
@@ -206,7 +208,7 @@ def _lock(conn: Connection) -> None:
     no submission adds to a row between our reading the raw tables and replacing the rows. (SQLite:
     the caller's write transaction already holds the database's only write lock.)"""
     if conn.dialect.name != "sqlite":
-        conn.execute(text("LOCK TABLE report_month, report_question IN EXCLUSIVE MODE"))
+        conn.execute(text("LOCK TABLE report_month, report_question, report_question_pending IN EXCLUSIVE MODE"))
 
 
 @dataclass(frozen=True)
@@ -222,6 +224,7 @@ def rebuild(conn: Connection, zone: Zone | None = None, *, progress: IO[str] | N
     started = time.monotonic()
     zone = zone or service.current_zone()
     _lock(conn)
+    conn.execute(delete(_p))  # the queued first attempts are counted with the rest
     fresh = expected(conn, zone, progress=progress, label="rebuilding aggregates", tallied=True).without_zeros()
     conn.execute(delete(_rm))
     conn.execute(delete(_rq))

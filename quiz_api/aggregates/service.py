@@ -3,7 +3,12 @@
 - A submission (attempts/service.record) calls count_submission: one indexed read (the learner's
   unit and group, and their other submitted attempts) and a few dictionary operations.
   Its additions are written once per group-commit batch (db.defer), merged with the batch's
-  others and in one order. A set-based batch (attempts/service.record_many, PostgreSQL) calls
+  others and in one order. A first attempt's answers (the item statistics, report_question) are
+  not counted there: its id is queued (report_question_pending, one row) and `fold` counts the
+  queue later, in a writer job of its own (the app folds every few seconds). Counting them in the
+  submission cost about 150 µs of its 600 (ten rows to add to, bench/submit_inprocess.py), the
+  one cost that took the SQLite submission ratio under its goal. The question report stays exact
+  meanwhile: it adds the queued attempts' answers, read from the raw rows, to the folded sums. A set-based batch (attempts/service.record_many, PostgreSQL) calls
   count_submissions: one lock and one read for all the batch's learners.
 - A certificate issued (certificates.issue_for_pass, issue_for_passes) calls count_certificate.
 - Anything else that changes a learner's rows (a unit correction, a revoked certificate, a test
@@ -27,19 +32,21 @@ the learner's row first (`FOR UPDATE`), so the second reads the first's committe
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Integer, cast, func, literal_column, select
+from sqlalchemy import Float, Integer, case, cast, func, literal, literal_column, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import ColumnElement
 
 from quiz_api import localtime
-from quiz_api.aggregates.sources import answer, attempt, certificate, learner
+from quiz_api.aggregates.sources import answer, attempt, certificate, learner, pending
 from quiz_api.db import Raw, defer
 
 MONTH_KEY = ("month", "unit_code", "group", "module_id")
@@ -243,9 +250,9 @@ _LOCK_LEARNER = "SELECT id FROM learner WHERE id = ? FOR UPDATE"
 
 
 def count_submission(conn: Connection, raw: Raw, *, learner_id: int, attempt_id: str, module_id: str,
-                     attempt_no: int, submitted_at: datetime, passed: bool, score: float, correct_count: int,
-                     answers: list[tuple[str, bool]]) -> None:
-    """Count a submission just recorded in this transaction (attempts.service.record).
+                     attempt_no: int, submitted_at: datetime, passed: bool, score: float) -> None:
+    """Count a submission just recorded in this transaction (attempts.service.record); a first
+    attempt's answers are queued for the item statistics (fold).
 
     The learner's other submitted attempts tell which firsts this one is: usually it is the
     learner's latest, and a first is simply "none before in the year (or ever)". If another is as
@@ -300,10 +307,9 @@ def count_submission(conn: Connection, raw: Raw, *, learner_id: int, attempt_id:
         add_marks(delta, earlier, unit=unit, group=group, zone=z, sign=-1)
         add_marks(delta, [*earlier, (submitted_at, module_id, passed)], unit=unit, group=group, zone=z)
         delta.shrinks = True
-    if attempt_no == 1:
-        add_answers(delta, answers, year=year, unit=unit, group=group, module_id=module_id,
-                    correct_count=correct_count, question_count=len(answers))
     defer(conn, write, delta)
+    if attempt_no == 1:
+        defer(conn, queue_questions, attempt_id)
 
 
 _LOCK_LEARNERS = "SELECT id FROM learner WHERE id = ANY(?) ORDER BY id FOR UPDATE"
@@ -346,12 +352,12 @@ def count_submissions(conn: Connection, raw: Raw, submissions: list[tuple[int, s
             row[ATTEMPTS] += 1
             row[PASSED_ATTEMPTS] += int(s.passed)
             row[SCORE_SUM] += s.score
-            if s.attempt_no == 1:
-                add_answers(delta, s.answers, year=month // 100, unit=unit, group=group, module_id=s.module_id,
-                            correct_count=s.correct_count, question_count=len(s.answers))
     delta = delta.without_zeros()
     delta.shrinks = True  # a first moved to another month leaves -1 where it was
     defer(conn, write, delta)
+    for _, attempt_id, s in submissions:
+        if s.attempt_no == 1:
+            defer(conn, queue_questions, attempt_id)
 
 
 @lru_cache(maxsize=64)
@@ -384,7 +390,8 @@ def shares(conn: Connection, learner_ids: Iterable[int], *, zone: Zone | None = 
     for r in conn.execute(
             select(answer.c.attempt_id, answer.c.question_id, answer.c.correct)
             .select_from(answer.join(attempt, attempt.c.id == answer.c.attempt_id))
-            .where(attempt.c.learner_id.in_(ids), attempt.c.attempt_no == 1, attempt.c.submitted_at.is_not(None))
+            .where(attempt.c.learner_id.in_(ids), attempt.c.attempt_no == 1, attempt.c.submitted_at.is_not(None),
+                   attempt.c.id.not_in(select(pending.c.attempt_id)))  # counted when folded
             .order_by(answer.c.attempt_id, answer.c.position)):
         answers.setdefault(r.attempt_id, []).append((r.question_id, bool(r.correct)))
     attempts: dict[int, list[Submitted]] = {}
@@ -490,3 +497,72 @@ def write(conn: Connection, deltas: list[Delta]) -> None:
             for row in rows:
                 if any(v < 0 for v in row[width:]):
                     raw.execute(empty, row[:width])
+
+
+# --- the item statistics' queue -----------------------------------------------------------------------
+
+_QUEUE = "INSERT INTO report_question_pending (attempt_id) VALUES (?)"
+_CLAIM_QUEUED = ("DELETE FROM report_question_pending WHERE attempt_id IN "
+                 "(SELECT attempt_id FROM report_question_pending ORDER BY attempt_id LIMIT ?) RETURNING attempt_id")
+FOLD_BATCH = 2000  # attempts per fold: about 20,000 answers, a short hold of the write lock
+
+
+def queue_questions(conn: Connection, attempt_ids: list[str]) -> None:
+    """Queue first attempts (just submitted, in this transaction) for fold."""
+    Raw(conn).insert_rows(_QUEUE, [(attempt_id,) for attempt_id in attempt_ids])
+
+
+def question_sums(dialect: str, attempt_ids: Any, zone: Zone | None = None) -> Any:
+    """The item statistics' sums of these first attempts per (local year, module, question, group,
+    unit): the rows report_question adds them to. attempt_ids: a list or a subquery."""
+    z = zone or _zone
+    x = case((answer.c.correct.is_(True), 1), else_=0)
+    y = (attempt.c.correct_count - x) * literal(1.0, Float) / func.nullif(attempt.c.question_count - 1, 0)
+    year = z.year_sql(attempt.c.submitted_at, dialect)
+    return (select(year, attempt.c.module_id, answer.c.question_id, learner.c.group, learner.c.unit_code,
+                   func.count(), func.sum(x), func.sum(y), func.sum(x * y), func.sum(y * y))
+            .select_from(answer.join(attempt, attempt.c.id == answer.c.attempt_id)
+                         .join(learner, learner.c.id == attempt.c.learner_id))
+            .where(attempt.c.id.in_(attempt_ids), attempt.c.attempt_no == 1, attempt.c.submitted_at.is_not(None))
+            .group_by(year, attempt.c.module_id, answer.c.question_id, learner.c.group, learner.c.unit_code))
+
+
+def add_question_sums(delta: Delta, rows: Iterable[Any]) -> None:
+    for row in rows:
+        values = delta.question((int(row[0]), *row[1:5]))
+        values[RESPONSES] += int(row[5])
+        values[CORRECT] += int(row[6] or 0)
+        values[REST_SUM] += float(row[7] or 0)
+        values[REST_PRODUCT] += float(row[8] or 0)
+        values[REST_SQUARE] += float(row[9] or 0)
+
+
+def fold(conn: Connection, *, limit: int = FOLD_BATCH) -> int:
+    """Count up to `limit` queued first attempts into report_question, in the caller's write
+    transaction; how many were folded (0: the queue is empty). The queue rows are claimed with
+    DELETE .. RETURNING, so two folds at once (two workers) never count an attempt twice."""
+    ids = [row[0] for row in Raw(conn).execute(_CLAIM_QUEUED, (limit,)).fetchall()]
+    if not ids:
+        return 0
+    delta = Delta()
+    for i in range(0, len(ids), 500):
+        add_question_sums(delta, conn.execute(question_sums(conn.dialect.name, ids[i:i + 500])))
+    defer(conn, write, delta)
+    return len(ids)
+
+
+FOLD_SECONDS = 5.0  # how often the app folds: the queue holds at most a few seconds of first attempts
+log = logging.getLogger("kynangso.aggregates")
+
+
+async def keep_folding(writer: Callable[[Callable[[Connection], int]], Awaitable[int]], *,
+                       every: float = FOLD_SECONDS) -> None:
+    """Fold the queue through the group-commit writer every few seconds, until cancelled (the app's
+    lifespan runs it). Each fold is a job of its own, so submissions wait at most one fold."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            while await writer(fold) >= FOLD_BATCH:
+                pass
+        except Exception as exc:  # noqa: BLE001 - the writer over capacity, the database away: next time
+            log.warning("folding the item statistics' queue failed (tried again in %.0f s): %s", every, exc)

@@ -12,3 +12,4 @@ answer = table("attempt_answer", column("attempt_id", String), column("position"
                column("question_id", String), column("correct", Boolean))
 certificate = table("certificate", column("learner_id", Integer), column("kind", String), column("subject", String),
                     column("issued_at", DateTime), column("revoked_at", DateTime))
+pending = table("report_question_pending", column("attempt_id", String))

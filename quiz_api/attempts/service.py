@@ -195,9 +195,7 @@ def record(
     raw.insert_rows(_INSERT_ANSWER, [(attempt_id, i, item.question_id, ",".join(item.chosen), item.correct)
                                      for i, item in enumerate(result.items)])
     aggregates.count_submission(conn, raw, learner_id=learner_id, attempt_id=attempt_id, module_id=module_id,
-                                attempt_no=attempt_no, submitted_at=now, passed=result.passed, score=result.score,
-                                correct_count=result.correct_count,
-                                answers=[(item.question_id, item.correct) for item in result.items])
+                                attempt_no=attempt_no, submitted_at=now, passed=result.passed, score=result.score)
     certificate_code = None
     if result.passed:
         certificate_code = certificates.issue_for_pass(
@@ -297,9 +295,7 @@ def record_many(conn: Connection, jobs: list[Submission]) -> list[tuple[bool, An
     raw.insert_rows(_INSERT_ANSWER, [(jobs[i].attempt_id, n, item.question_id, ",".join(item.chosen), item.correct)
                                      for i, *_, result in won for n, item in enumerate(result.items)])
     aggregates.count_submissions(conn, raw, [
-        (learner_id, jobs[i].attempt_id, aggregates.Submitted(
-            module_id, now, result.passed, result.score, attempt_no, result.correct_count, len(result.items),
-            tuple((item.question_id, item.correct) for item in result.items)))
+        (learner_id, jobs[i].attempt_id, aggregates.Submitted(module_id, now, result.passed, result.score, attempt_no))
         for i, _, learner_id, module_id, attempt_no, _, _, result in won])
     passes = [(learner_id, module_id, jobs[i].attempt_id, result.score)
               for i, _, learner_id, module_id, _, _, _, result in won if result.passed]

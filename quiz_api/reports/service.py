@@ -40,7 +40,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from quiz_api import labels, localtime
 from quiz_api.aggregates import service as aggregates
-from quiz_api.aggregates.models import ReportMonth, ReportQuestion
+from quiz_api.aggregates.models import ReportMonth, ReportQuestion, ReportQuestionPending
 from quiz_api.attempts.models import Attempt, AttemptAnswer
 from quiz_api.banks import Bank
 from quiz_api.certificates.models import Certificate
@@ -61,6 +61,7 @@ tg = Target.__table__
 cert = Certificate.__table__
 rm = ReportMonth.__table__
 rq = ReportQuestion.__table__
+rqp = ReportQuestionPending.__table__
 
 STREAM = {"stream_results": True, "yield_per": 5000}
 KINDS = ("completions", "attempts", "summary", "annual", "questions", "xapi")
@@ -625,19 +626,24 @@ QUESTIONS = [
 
 
 def question_sums_query(scope: Scope) -> Select:
-    """The item statistics' sums per question (first attempts)."""
+    """The item statistics' sums per question (first attempts): report_question's, plus those of the
+    first attempts still queued for it, from their raw rows (a few seconds' submissions)."""
     if not from_aggregates(scope):
         return question_sums_query_raw(scope)
-    n = func.sum(rq.c.responses)
-    stmt = (
-        select(rq.c.module_id, rq.c.question_id, n.label("n"), func.sum(rq.c.correct).label("sx"),
-               func.sum(rq.c.rest_sum).label("sy"), func.sum(rq.c.rest_product).label("sxy"),
-               func.sum(rq.c.rest_square).label("syy"))
-        .group_by(rq.c.module_id, rq.c.question_id)
+    folded = _aggregated(
+        select(rq.c.module_id, rq.c.question_id, rq.c.responses.label("n"), rq.c.correct.label("sx"),
+               rq.c.rest_sum.label("sy"), rq.c.rest_product.label("sxy"), rq.c.rest_square.label("syy")),
+        scope, rq)
+    queued = question_sums_query_raw(scope).where(a.c.id.in_(select(rqp.c.attempt_id))).order_by(None)
+    both = folded.union_all(queued).subquery("sums")
+    n = func.sum(both.c.n)
+    return (
+        select(both.c.module_id, both.c.question_id, n.label("n"), func.sum(both.c.sx).label("sx"),
+               func.sum(both.c.sy).label("sy"), func.sum(both.c.sxy).label("sxy"), func.sum(both.c.syy).label("syy"))
+        .group_by(both.c.module_id, both.c.question_id)
         .having(n > 0)
-        .order_by(rq.c.module_id, rq.c.question_id)
+        .order_by(both.c.module_id, both.c.question_id)
     )
-    return _aggregated(stmt, scope, rq)
 
 
 def question_sums_query_raw(scope: Scope) -> Select:

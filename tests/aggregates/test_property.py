@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import text
 
 from quiz_api.aggregates import rebuild
 from quiz_api.aggregates import service as aggregates
@@ -62,7 +63,8 @@ ACROSS_THE_YEAR = [
     ("submit", (0, "mau-thu", 5, False), timedelta(0)), ("submit", (1, "mau-thu", 1, False), timedelta(minutes=5)),
     ("submit", (0, "mau-thu", 2, False), timedelta(days=3)), ("submit", (0, "mau-hai", 5, False), timedelta(minutes=5)),
     ("submit", (1, "mau-thu", 5, False), timedelta(minutes=5)), ("correct", 0, "TN-S-so-y-te"), ("revoke", 0),
-    ("burst", [(1, "mau-hai", 5, False), (1, "mau-hai", 1, False)]),
+    ("burst", [(1, "mau-hai", 5, False), (1, "mau-hai", 1, False)]), ("fold",), ("correct", 1, "TN"),
+    ("submit", (0, "mau-thu", 3, False), timedelta(minutes=5)),
 ]
 
 
@@ -76,6 +78,10 @@ def test_every_aggregate_equals_a_count_from_scratch_after_any_changes(world, st
         world.apply(change)
         found = differences(world)
         assert not found, f"after {world.done[-1]} (of {world.done}):\n" + "\n".join(map(str, found[:20]))
+    world.apply(("fold",))
+    with world.database.engine.connect() as conn:
+        assert conn.scalar(text("SELECT count(*) FROM report_question_pending")) == 0
+    assert differences(world) == [], f"after the last fold of {world.done}"
 
 
 def _scopes(world: World) -> list[Scope]:

@@ -3,7 +3,7 @@
 Each change is what a person or an operator does: register, start and submit (a pass, a fail, a
 retake, two tabs at once, an attempt left unsubmitted), erase, purge, correct a unit, import
 units that move one under another parent, import targets, revoke a certificate, seed demo data,
-rebuild the aggregates.
+rebuild the aggregates, fold the item statistics' queue.
 The clock the submissions read is the test's: it runs forward, jumps months and years, goes back,
 and stops on the local new year's edge.
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from hypothesis import event as hypothesis_event
@@ -21,6 +22,7 @@ from hypothesis.control import currently_in_test_context
 from sqlalchemy import select
 
 from quiz_api.aggregates import rebuild
+from quiz_api.aggregates import service as aggregates
 from quiz_api.attempts import service as attempts
 from quiz_api.attempts.service import QuizSettings
 from quiz_api.banks import load_banks
@@ -86,6 +88,8 @@ changes = st.one_of(
     st.tuples(st.just("revoke"), pick),
     st.tuples(st.just("demo"), st.integers(1, 6)),
     st.tuples(st.just("rebuild")),
+    st.tuples(st.just("fold")),
+    st.tuples(st.just("fold")),
 )
 
 
@@ -218,6 +222,11 @@ class World:
         the check (firsts ranked in SQL) must find equal."""
         with self.database.writing() as db:
             rebuild.rebuild(db.connection())
+
+    def _fold(self) -> None:
+        """What the app does every few seconds: the queued first attempts counted in the item statistics."""
+        while writer_calls.run(self.database, partial(aggregates.fold, limit=3)) == 3:
+            pass
 
     def _demo(self, people: int) -> None:
         demo.seed(database=self.database, banks=self.banks, learners=people, seed=people)

@@ -1,6 +1,7 @@
 """report aggregates: running totals per unit, group, module and local month, and per question
 
-Creates report_month and report_question and fills them from the existing attempts and
+Creates report_month, report_question (and report_question_pending, the first attempts whose
+answers are still to be counted there) and fills them from the existing attempts and
 certificates (aggregates/rebuild.py; on a big database this takes a while and shows a progress
 bar on stderr). The submission path keeps them up to date from then on.
 
@@ -54,6 +55,11 @@ def upgrade() -> None:
                                 name=op.f("pk_report_question")),
         sqlite_with_rowid=False,
     )
+    op.create_table(
+        "report_question_pending",
+        sa.Column("attempt_id", sa.String(length=32), nullable=False),
+        sa.PrimaryKeyConstraint("attempt_id", name=op.f("pk_report_question_pending")),
+    )
     # The application's own rebuild, in the province profile's time zone: the definition the
     # submission path keeps them equal to.
     from quiz_api.aggregates import rebuild
@@ -66,6 +72,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("report_question_pending")
     op.drop_table("report_question")
     op.drop_index("ix_report_month_key", table_name="report_month")
     op.drop_table("report_month")

@@ -24,7 +24,7 @@ def learner(db, *, group="public_servant", unit="TN-P-long-an", name="Nguyễn V
 
 
 def attempt(db, learner_id: int, *, module="mau-thu", no=1, at=datetime(2026, 3, 10, 8, 0), correct=5,
-            questions=5, pass_mark=0.8, answers: list[tuple[str, bool]] | None = None, submitted=True,
+            questions=5, pass_mark=0.8, answers: list[tuple] | None = None, submitted=True,
             attempt_id: str | None = None) -> str:
     aid = attempt_id or secrets.token_urlsafe(16)
     score = correct / questions
@@ -36,8 +36,8 @@ def attempt(db, learner_id: int, *, module="mau-thu", no=1, at=datetime(2026, 3,
             score=score if submitted else None, passed=(score >= pass_mark) if submitted else None))
         if answers:
             db.execute(insert(AttemptAnswer.__table__), [
-                {"attempt_id": aid, "position": i, "question_id": q, "chosen": "a", "correct": ok}
-                for i, (q, ok) in enumerate(answers)])
+                {"attempt_id": aid, "position": i, "question_id": q, "chosen": chosen[0] if chosen else "a", "correct": ok}
+                for i, (q, ok, *chosen) in enumerate(answers)])
     return aid
 
 

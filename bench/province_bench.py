@@ -243,7 +243,8 @@ def build(url: str, learners: int, attempts: int, seed: int = 1) -> dict[str, fl
         done = rebuild.rebuild(db.connection(), zone(), progress=sys.stderr)
     database.dispose()
     times["aggregates"] = time.monotonic() - t
-    log(f"  aggregates: {done.months:,} month rows, {done.questions:,} question rows in {times['aggregates']:.1f} s")
+    log(f"  aggregates: {done.months:,} month rows, {done.questions:,} question rows, {done.picks:,} pick rows "
+        f"in {times['aggregates']:.1f} s")
     times["total"] = time.monotonic() - t0
     return times
 

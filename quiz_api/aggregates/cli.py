@@ -25,7 +25,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
             done = rebuild.rebuild(db.connection(), _zone(), progress=sys.stderr)
     finally:
         database.dispose()
-    print(f"aggregates rebuilt: {done.months:,} month rows, {done.questions:,} question rows "
+    print(f"aggregates rebuilt: {done.months:,} month rows, {done.questions:,} question rows, {done.picks:,} pick rows "
           f"in {done.seconds:.1f} s")
     return 0
 

@@ -81,8 +81,24 @@ class ReportQuestion(Base):
     rest_square: Mapped[float] = mapped_column(Float, default=0.0)  # Σy²
 
 
+class ReportPick(Base):
+    """Per local year, module, question, choice, group and unit: how often the choice was picked on
+    first attempts (the question report's unused distractors)."""
+
+    __tablename__ = "report_pick"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    module_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    choice_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    group: Mapped[str] = mapped_column(String(20), primary_key=True)
+    unit_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    picks: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class ReportQuestionPending(Base):
-    """First attempts submitted but not yet counted in report_question (service.fold counts them)."""
+    """First attempts submitted but not yet counted in report_question and report_pick (service.fold)."""
 
     __tablename__ = "report_question_pending"
 

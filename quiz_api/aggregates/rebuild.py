@@ -22,7 +22,7 @@ from sqlalchemy import Float, and_, case, delete, func, insert, literal, select,
 from sqlalchemy.engine import Connection
 
 from quiz_api.aggregates import service
-from quiz_api.aggregates.models import ReportMonth, ReportQuestion
+from quiz_api.aggregates.models import ReportMonth, ReportPick, ReportQuestion
 from quiz_api.aggregates.service import MONTH_COLUMNS, QUESTION_COLUMNS, Delta, Zone
 from quiz_api.aggregates.sources import answer as _aa
 from quiz_api.aggregates.sources import attempt as _a
@@ -31,7 +31,7 @@ from quiz_api.aggregates.sources import learner as _l
 from quiz_api.aggregates.sources import pending as _p
 from quiz_api.db import Raw
 
-_rm, _rq = ReportMonth.__table__, ReportQuestion.__table__
+_rm, _rq, _rk = ReportMonth.__table__, ReportQuestion.__table__, ReportPick.__table__
 CHUNK = 20_000  # learners per step
 
 
@@ -137,6 +137,20 @@ def _question_rows(conn: Connection, zone: Zone, low: int, high: int, into: Delt
             values[i] += float(v or 0)
 
 
+def _pick_rows(conn: Connection, zone: Zone, low: int, high: int, into: Delta) -> None:
+    """How often each choice was picked on first attempts (an answer "a,c" picks a and c)."""
+    year = zone.year_sql(_a.c.submitted_at, conn.dialect.name)
+    for y, module_id, question_id, chosen, group, unit, n in conn.execute(
+            select(year, _a.c.module_id, _aa.c.question_id, _aa.c.chosen, _l.c.group, _l.c.unit_code, func.count())
+            .select_from(_aa.join(_a, _a.c.id == _aa.c.attempt_id).join(_l, _l.c.id == _a.c.learner_id))
+            .where(_a.c.attempt_no == 1, _a.c.submitted_at.is_not(None), _a.c.learner_id.between(low, high),
+                   _a.c.id.not_in(select(_p.c.attempt_id)))
+            .group_by(year, _a.c.module_id, _aa.c.question_id, _aa.c.chosen, _l.c.group, _l.c.unit_code)):
+        for choice in (chosen or "").split(","):
+            if choice:
+                into.pick((int(y), module_id, question_id, choice, group, unit))[0] += int(n)
+
+
 def expected_share(conn: Connection, zone: Zone, low: int, high: int, *, tallied: bool = False) -> Delta:
     """The aggregates of learners low..high, from their raw rows: all in SQL (the check's
     definition), or with the firsts tallied in Python (the rebuild's, faster)."""
@@ -144,6 +158,7 @@ def expected_share(conn: Connection, zone: Zone, low: int, high: int, *, tallied
     (_month_rows_tallied if tallied else _month_rows)(conn, zone, low, high, out)
     _certificate_rows(conn, zone, low, high, out)
     _question_rows(conn, zone, low, high, out)
+    _pick_rows(conn, zone, low, high, out)
     return out
 
 
@@ -180,7 +195,8 @@ def expected(conn: Connection, zone: Zone, *, progress: IO[str] | None = None, l
     for start in range(int(low), int(high) + 1, CHUNK):
         end = min(start + CHUNK - 1, int(high))
         part = expected_share(conn, zone, start, end, tallied=tallied)
-        for rows, into in ((part.months, total.months), (part.questions, total.questions)):
+        for rows, into in ((part.months, total.months), (part.questions, total.questions),
+                           (part.picks, total.picks)):
             for key, values in rows.items():
                 row = into.get(key)
                 if row is None:
@@ -197,7 +213,8 @@ def stored(conn: Connection) -> Delta:
     """The aggregate rows as they are."""
     out = Delta()
     for table, key, columns, into in ((_rm, service.MONTH_KEY, MONTH_COLUMNS, out.months),
-                                      (_rq, service.QUESTION_KEY, QUESTION_COLUMNS, out.questions)):
+                                      (_rq, service.QUESTION_KEY, QUESTION_COLUMNS, out.questions),
+                                      (_rk, service.PICK_KEY, service.PICK_COLUMNS, out.picks)):
         for row in conn.execute(select(*(table.c[name] for name in (*key, *columns)))):
             into[tuple(row[:len(key)])] = list(row[len(key):])
     return out
@@ -208,13 +225,14 @@ def _lock(conn: Connection) -> None:
     no submission adds to a row between our reading the raw tables and replacing the rows. (SQLite:
     the caller's write transaction already holds the database's only write lock.)"""
     if conn.dialect.name != "sqlite":
-        conn.execute(text("LOCK TABLE report_month, report_question, report_question_pending IN EXCLUSIVE MODE"))
+        conn.execute(text("LOCK TABLE report_month, report_question, report_pick, report_question_pending IN EXCLUSIVE MODE"))
 
 
 @dataclass(frozen=True)
 class Rebuilt:
     months: int
     questions: int
+    picks: int
     seconds: float
 
 
@@ -228,12 +246,14 @@ def rebuild(conn: Connection, zone: Zone | None = None, *, progress: IO[str] | N
     fresh = expected(conn, zone, progress=progress, label="rebuilding aggregates", tallied=True).without_zeros()
     conn.execute(delete(_rm))
     conn.execute(delete(_rq))
+    conn.execute(delete(_rk))
     for table, key_names, names, rows in ((_rm, service.MONTH_KEY, MONTH_COLUMNS, fresh.months),
-                                          (_rq, service.QUESTION_KEY, QUESTION_COLUMNS, fresh.questions)):
+                                          (_rq, service.QUESTION_KEY, QUESTION_COLUMNS, fresh.questions),
+                                          (_rk, service.PICK_KEY, service.PICK_COLUMNS, fresh.picks)):
         values = [dict(zip((*key_names, *names), (*key, *row), strict=True)) for key, row in sorted(rows.items())]
         for i in range(0, len(values), 5000):
             conn.execute(insert(table), values[i:i + 5000])
-    return Rebuilt(len(fresh.months), len(fresh.questions), time.monotonic() - started)
+    return Rebuilt(len(fresh.months), len(fresh.questions), len(fresh.picks), time.monotonic() - started)
 
 
 @dataclass(frozen=True)
@@ -258,7 +278,8 @@ def differences(have: Delta, want: Delta) -> list[Difference]:
     """Every cell where the stored rows differ from the expected ones (a missing row counts as zeros)."""
     out = []
     for name, columns, mine, theirs in (("report_month", MONTH_COLUMNS, have.months, want.months),
-                                        ("report_question", QUESTION_COLUMNS, have.questions, want.questions)):
+                                        ("report_question", QUESTION_COLUMNS, have.questions, want.questions),
+                                        ("report_pick", service.PICK_COLUMNS, have.picks, want.picks)):
         zeros = [0] * len(columns)
         for key in sorted(set(mine) | set(theirs)):
             a, b = mine.get(key, zeros), theirs.get(key, zeros)

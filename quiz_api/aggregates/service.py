@@ -58,9 +58,12 @@ QUESTION_COLUMNS = ("responses", "correct", "rest_sum", "rest_product", "rest_sq
 (ATTEMPTS, PASSED_ATTEMPTS, SCORE_SUM, LEARNERS, PASSERS, LEARNERS_EVER, PASSERS_EVER, ANY_LEARNERS,
  ANY_PASSERS, ANY_LEARNERS_EVER, ANY_PASSERS_EVER, CERTIFICATES) = range(len(MONTH_COLUMNS))
 RESPONSES, CORRECT, REST_SUM, REST_PRODUCT, REST_SQUARE = range(len(QUESTION_COLUMNS))
+PICK_KEY = ("year", "module_id", "question_id", "choice_id", "group", "unit_code")
+PICK_COLUMNS = ("picks",)
 
 MonthKey = tuple[int, str, str, str]  # month (YYYYMM), unit, group, module
 QuestionKey = tuple[int, str, str, str, str]  # year, module, question, group, unit
+PickKey = tuple[int, str, str, str, str, str]  # year, module, question, choice, group, unit
 
 
 
@@ -130,6 +133,7 @@ class Delta:
     months: dict[MonthKey, list[Any]] = field(default_factory=dict)
     questions: dict[QuestionKey, list[Any]] = field(default_factory=dict)
     shrinks: bool = False  # holds a negative value: a row may become empty (and is then deleted)
+    picks: dict[PickKey, list[Any]] = field(default_factory=dict)
 
     def month(self, key: MonthKey) -> list[Any]:
         row = self.months.get(key)
@@ -143,8 +147,15 @@ class Delta:
             row = self.questions[key] = [0] * len(QUESTION_COLUMNS)
         return row
 
+    def pick(self, key: PickKey) -> list[Any]:
+        row = self.picks.get(key)
+        if row is None:
+            row = self.picks[key] = [0]
+        return row
+
     def add(self, other: Delta, sign: int = 1) -> None:
-        for mine, theirs in ((self.months, other.months), (self.questions, other.questions)):
+        for mine, theirs in ((self.months, other.months), (self.questions, other.questions),
+                             (self.picks, other.picks)):
             for key, values in theirs.items():
                 row = mine.get(key)
                 if row is None:
@@ -156,7 +167,8 @@ class Delta:
 
     def without_zeros(self) -> Delta:
         return Delta({k: v for k, v in self.months.items() if any(v)},
-                     {k: v for k, v in self.questions.items() if any(v)}, self.shrinks)
+                     {k: v for k, v in self.questions.items() if any(v)}, self.shrinks,
+                     {k: v for k, v in self.picks.items() if any(v)})
 
 
 # --- what one learner adds to the aggregates (pure) ------------------------------------------------
@@ -172,7 +184,7 @@ class Submitted:
     attempt_no: int = 1
     correct_count: int = 0
     question_count: int = 0
-    answers: tuple[tuple[str, bool], ...] = ()
+    answers: tuple[tuple[str, bool, str], ...] = ()  # question, right, the choices picked ("a,c")
 
 
 def add_marks(delta: Delta, attempts: Iterable[tuple[datetime, str, bool]], *, unit: str, group: str,
@@ -198,11 +210,14 @@ def add_marks(delta: Delta, attempts: Iterable[tuple[datetime, str, bool]], *, u
                 row[index] += sign
 
 
-def add_answers(delta: Delta, answers: Iterable[tuple[str, bool]], *, year: int, unit: str, group: str,
+def add_answers(delta: Delta, answers: Iterable[tuple[str, bool, str]], *, year: int, unit: str, group: str,
                 module_id: str, correct_count: int, question_count: int, sign: int = 1) -> None:
     """A first attempt's answers in the item statistics: x (right or not) and y (the share right of
     the attempt's other questions), as reports.service computed them over the raw rows."""
-    for question_id, correct in answers:
+    for question_id, correct, chosen in answers:
+        for choice in chosen.split(","):
+            if choice:
+                delta.pick((year, module_id, question_id, choice, group, unit))[0] += sign
         x = 1 if correct else 0
         row = delta.question((year, module_id, question_id, group, unit))
         row[RESPONSES] += sign
@@ -386,14 +401,14 @@ def shares(conn: Connection, learner_ids: Iterable[int], *, zone: Zone | None = 
     z = zone or _zone
     people = {r.id: (r.unit_code, r.group) for r in conn.execute(
         select(learner.c.id, learner.c.unit_code, learner.c.group).where(learner.c.id.in_(ids)))}
-    answers: dict[str, list[tuple[str, bool]]] = {}
+    answers: dict[str, list[tuple[str, bool, str]]] = {}
     for r in conn.execute(
-            select(answer.c.attempt_id, answer.c.question_id, answer.c.correct)
+            select(answer.c.attempt_id, answer.c.question_id, answer.c.correct, answer.c.chosen)
             .select_from(answer.join(attempt, attempt.c.id == answer.c.attempt_id))
             .where(attempt.c.learner_id.in_(ids), attempt.c.attempt_no == 1, attempt.c.submitted_at.is_not(None),
                    attempt.c.id.not_in(select(pending.c.attempt_id)))  # counted when folded
             .order_by(answer.c.attempt_id, answer.c.position)):
-        answers.setdefault(r.attempt_id, []).append((r.question_id, bool(r.correct)))
+        answers.setdefault(r.attempt_id, []).append((r.question_id, bool(r.correct), r.chosen or ""))
     attempts: dict[int, list[Submitted]] = {}
     for r in conn.execute(select(attempt).where(attempt.c.learner_id.in_(ids),
                                                  attempt.c.submitted_at.is_not(None))):
@@ -429,7 +444,7 @@ def changing(conn: Connection, learner_ids: Iterable[int]) -> Iterator[None]:
     shares(conn, ids, into=delta)
     delta = delta.without_zeros()
     delta.shrinks = True
-    if delta.months or delta.questions:
+    if delta.months or delta.questions or delta.picks:
         defer(conn, write, delta)
 
 
@@ -444,59 +459,51 @@ def _upsert(table_name: str, key: tuple[str, ...], columns: tuple[str, ...]) -> 
             f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}")
 
 
-_MONTH_UPSERT = _upsert("report_month", MONTH_KEY, MONTH_COLUMNS)
-_QUESTION_UPSERT = _upsert("report_question", QUESTION_KEY, QUESTION_COLUMNS)
-_MONTH_EMPTY = ("DELETE FROM report_month WHERE month = ? AND unit_code = ? AND \"group\" = ? AND module_id = ? AND "
-                + " AND ".join(f"{c} = 0" for c in MONTH_COLUMNS if c != "score_sum"))
-_QUESTION_EMPTY = ("DELETE FROM report_question WHERE year = ? AND module_id = ? AND question_id = ? "
-                   "AND \"group\" = ? AND unit_code = ? AND responses = 0")
+# (Delta attribute, table, key columns, value columns, the column that is 0 on an empty row)
+TABLES = (("months", "report_month", MONTH_KEY, MONTH_COLUMNS, "attempts"),
+          ("questions", "report_question", QUESTION_KEY, QUESTION_COLUMNS, "responses"),
+          ("picks", "report_pick", PICK_KEY, PICK_COLUMNS, "picks"))
+_UPSERTS = {name: _upsert(name, key, columns) for _, name, key, columns, _ in TABLES}
+# A month row is empty when every count is (score_sum is a float sum, not a count); a question or
+# pick row when it counts no response.
+_EMPTY = {name: f"DELETE FROM {name} WHERE " + " AND ".join(f'"{c}" = ?' for c in key) + " AND "
+          + " AND ".join(f'"{c}" = 0' for c in (columns if name == "report_month" else (zero,)) if c != "score_sum")
+          for _, name, key, columns, zero in TABLES}
+_PG_ROWS = 1000  # rows per PostgreSQL statement (a statement takes at most 65,535 parameters)
 
 
 def write(conn: Connection, deltas: list[Delta]) -> None:
     """Add a batch's deltas to the aggregate rows, one INSERT .. ON CONFLICT DO UPDATE per row.
 
-    Month rows are merged first (a batch's submissions share a few). PostgreSQL: question rows are
-    merged too and everything goes in key order, one statement per table: concurrent writer
-    threads then lock rows in one order (never a deadlock), and a statement may not touch a row
-    twice. SQLite, one writer: each delta's question rows go as they are, in one executemany
-    (merging them cost more Python than the few repeats it saves). A row a change emptied is deleted.
+    The rows are merged first (a batch's submissions share a few) and go in key order: on
+    PostgreSQL concurrent writer threads then lock rows in one order (never a deadlock), and a
+    statement may not touch a row twice; PostgreSQL gets one statement per table (per 1,000 rows),
+    SQLite an executemany. A row a change emptied is deleted.
     """
     raw = Raw(conn)
-    months: dict[MonthKey, list[Any]] = {}
-    questions: list[tuple] = []
-    merged: dict[QuestionKey, list[Any]] = {}
-    shrinks = False
-    for delta in deltas:
-        shrinks = shrinks or delta.shrinks
-        for key, values in delta.months.items():
-            row = months.get(key)
-            if row is None:
-                months[key] = values
-            else:
-                months[key] = [a + b for a, b in zip(row, values, strict=True)]
-        if raw.sqlite:
-            questions += [(*key, *values) for key, values in delta.questions.items()]
-        else:
-            for key, values in delta.questions.items():
-                row = merged.get(key)
-                merged[key] = values if row is None else [a + b for a, b in zip(row, values, strict=True)]
-    month_rows = [(*key, *row) for key, row in sorted(months.items())]
-    if not raw.sqlite:
-        questions = [(*key, *row) for key, row in sorted(merged.items())]
-    for (head, one, tail), rows in ((_MONTH_UPSERT, month_rows), (_QUESTION_UPSERT, questions)):
-        if not rows:
+    shrinks = any(delta.shrinks for delta in deltas)
+    for attribute, name, key, _, _ in TABLES:
+        merged: dict[tuple, list[Any]] = {}
+        for delta in deltas:
+            for k, values in getattr(delta, attribute).items():
+                row = merged.get(k)
+                merged[k] = values if row is None else [a + b for a, b in zip(row, values, strict=True)]
+        if not merged:
             continue
+        rows = [(*k, *row) for k, row in sorted(merged.items())]
+        head, one, tail = _UPSERTS[name]
         if raw.sqlite:
             raw.cursor.executemany(f"{head} {one} {tail}", rows)
-        else:  # one statement, one round trip
+        else:
             one = one.replace("?", "%s")
-            raw.cursor.execute(f"{head} {', '.join([one] * len(rows))} {tail}", [v for row in rows for v in row])
-    if shrinks:
-        for empty, rows, width in ((_MONTH_EMPTY, month_rows, len(MONTH_KEY)),
-                                   (_QUESTION_EMPTY, questions, len(QUESTION_KEY))):
+            for i in range(0, len(rows), _PG_ROWS):
+                part = rows[i:i + _PG_ROWS]
+                raw.cursor.execute(f"{head} {', '.join([one] * len(part))} {tail}", [v for row in part for v in row])
+        if shrinks:
+            width = len(key)
             for row in rows:
                 if any(v < 0 for v in row[width:]):
-                    raw.execute(empty, row[:width])
+                    raw.execute(_EMPTY[name], row[:width])
 
 
 # --- the item statistics' queue -----------------------------------------------------------------------
@@ -527,6 +534,27 @@ def question_sums(dialect: str, attempt_ids: Any, zone: Zone | None = None) -> A
             .group_by(year, attempt.c.module_id, answer.c.question_id, learner.c.group, learner.c.unit_code))
 
 
+def pick_counts(dialect: str, attempt_ids: Any, zone: Zone | None = None) -> Any:
+    """How often each answer (as stored: choice ids joined by commas) was given on these first
+    attempts, per (local year, module, question, answer, group, unit)."""
+    year = (zone or _zone).year_sql(attempt.c.submitted_at, dialect)
+    return (select(year, attempt.c.module_id, answer.c.question_id, answer.c.chosen, learner.c.group,
+                   learner.c.unit_code, func.count())
+            .select_from(answer.join(attempt, attempt.c.id == answer.c.attempt_id)
+                         .join(learner, learner.c.id == attempt.c.learner_id))
+            .where(attempt.c.id.in_(attempt_ids), attempt.c.attempt_no == 1, attempt.c.submitted_at.is_not(None))
+            .group_by(year, attempt.c.module_id, answer.c.question_id, answer.c.chosen, learner.c.group,
+                      learner.c.unit_code))
+
+
+def add_pick_counts(delta: Delta, rows: Iterable[Any]) -> None:
+    """pick_counts' rows as picks per choice (an answer "a,c" picks a and c)."""
+    for year, module_id, question_id, chosen, group, unit, n in rows:
+        for choice in (chosen or "").split(","):
+            if choice:
+                delta.pick((int(year), module_id, question_id, choice, group, unit))[0] += int(n)
+
+
 def add_question_sums(delta: Delta, rows: Iterable[Any]) -> None:
     for row in rows:
         values = delta.question((int(row[0]), *row[1:5]))
@@ -547,6 +575,7 @@ def fold(conn: Connection, *, limit: int = FOLD_BATCH) -> int:
     delta = Delta()
     for i in range(0, len(ids), 500):
         add_question_sums(delta, conn.execute(question_sums(conn.dialect.name, ids[i:i + 500])))
+        add_pick_counts(delta, conn.execute(pick_counts(conn.dialect.name, ids[i:i + 500])))
     defer(conn, write, delta)
     return len(ids)
 

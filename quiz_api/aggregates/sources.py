@@ -9,7 +9,7 @@ attempt = table("attempt", column("id", String), column("learner_id", Integer), 
                 column("attempt_no", Integer), column("submitted_at", DateTime), column("passed", Boolean),
                 column("score", Float), column("correct_count", Integer), column("question_count", Integer))
 answer = table("attempt_answer", column("attempt_id", String), column("position", Integer),
-               column("question_id", String), column("correct", Boolean))
+               column("question_id", String), column("chosen", String), column("correct", Boolean))
 certificate = table("certificate", column("learner_id", Integer), column("kind", String), column("subject", String),
                     column("issued_at", DateTime), column("revoked_at", DateTime))
 pending = table("report_question_pending", column("attempt_id", String))

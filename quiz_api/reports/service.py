@@ -40,7 +40,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from quiz_api import labels, localtime
 from quiz_api.aggregates import service as aggregates
-from quiz_api.aggregates.models import ReportMonth, ReportQuestion, ReportQuestionPending
+from quiz_api.aggregates.models import ReportMonth, ReportPick, ReportQuestion, ReportQuestionPending
 from quiz_api.attempts.models import Attempt, AttemptAnswer
 from quiz_api.banks import Bank
 from quiz_api.certificates.models import Certificate
@@ -62,6 +62,7 @@ cert = Certificate.__table__
 rm = ReportMonth.__table__
 rq = ReportQuestion.__table__
 rqp = ReportQuestionPending.__table__
+rk = ReportPick.__table__
 
 STREAM = {"stream_results": True, "yield_per": 5000}
 KINDS = ("completions", "attempts", "summary", "annual", "questions", "xapi")
@@ -149,8 +150,8 @@ def from_aggregates(scope: Scope) -> bool:
 
 
 def _aggregated(stmt: Select, scope: Scope, table: Any, *, year: int | None = None) -> Select:
-    """_scoped for a statement over an aggregate table (report_month or report_question); `year`
-    overrides the filter's."""
+    """_scoped for a statement over an aggregate table (report_month, report_question, report_pick);
+    `year` overrides the filter's."""
     f = scope.filters
     if scope.unit_codes is not None:
         stmt = stmt.where(table.c.unit_code.in_(sorted(scope.unit_codes)))
@@ -160,8 +161,8 @@ def _aggregated(stmt: Select, scope: Scope, table: Any, *, year: int | None = No
         stmt = stmt.where(table.c.module_id == f.module)
     year = year if year is not None else f.year
     if year is not None:
-        stmt = stmt.where(table.c.year == year) if table is rq else \
-            stmt.where(table.c.month.between(year * 100 + 1, year * 100 + 12))
+        stmt = stmt.where(table.c.month.between(year * 100 + 1, year * 100 + 12)) if table is rm else \
+            stmt.where(table.c.year == year)
     return stmt
 
 
@@ -662,7 +663,20 @@ def question_sums_query_raw(scope: Scope) -> Select:
 
 
 def question_picks_query(scope: Scope) -> Select:
-    """How often each answer (as stored: choice ids joined by commas) was given on first attempts."""
+    """How often each answer (as stored: choice ids joined by commas; from report_pick, one choice)
+    was given on first attempts: report_pick's counts, plus the queued first attempts' raw answers."""
+    if not from_aggregates(scope):
+        return question_picks_query_raw(scope)
+    folded = _aggregated(select(rk.c.module_id, rk.c.question_id, rk.c.choice_id.label("chosen"),
+                                rk.c.picks.label("n")), scope, rk)
+    queued = question_picks_query_raw(scope).where(a.c.id.in_(select(rqp.c.attempt_id)))
+    both = folded.union_all(queued).subquery("picks")
+    return (select(both.c.module_id, both.c.question_id, both.c.chosen, func.sum(both.c.n).label("n"))
+            .group_by(both.c.module_id, both.c.question_id, both.c.chosen))
+
+
+def question_picks_query_raw(scope: Scope) -> Select:
+    """question_picks_query over the raw rows."""
     stmt = (
         select(a.c.module_id, aa.c.question_id, aa.c.chosen, func.count().label("n"))
         .select_from(aa.join(a, a.c.id == aa.c.attempt_id).join(lr, lr.c.id == a.c.learner_id))

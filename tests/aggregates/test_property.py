@@ -111,6 +111,16 @@ def _raw(conn, read, *args):
         return read(conn, *args)
 
 
+def _per_choice(rows) -> dict:
+    """Picks per (module, question, choice): an answer "a,c" picks a and c."""
+    out: dict = {}
+    for module_id, question_id, chosen, n in rows:
+        for choice in (chosen or "").split(","):
+            if choice:
+                out[module_id, question_id, choice] = out.get((module_id, question_id, choice), 0) + int(n)
+    return out
+
+
 def _query(build):
     return lambda conn, *args: conn.execute(build(*args)).all()
 
@@ -150,6 +160,8 @@ def test_the_reports_give_the_figures_the_raw_queries_give(world, story):
                 [tuple(r[:2]) + (int(r[2]), int(r[3])) for r in old_q], context
             for a, b in zip(new_q, old_q, strict=True):
                 assert all(_close(float(x or 0), float(y or 0)) for x, y in zip(a[4:], b[4:], strict=True)), context
+            assert _per_choice(conn.execute(service.question_picks_query(scope)).all()) == \
+                _per_choice(_raw(conn, _query(service.question_picks_query), scope)), context
         conn.rollback()
 
 

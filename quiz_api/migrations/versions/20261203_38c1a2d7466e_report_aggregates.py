@@ -1,6 +1,6 @@
 """report aggregates: running totals per unit, group, module and local month, and per question
 
-Creates report_month, report_question (and report_question_pending, the first attempts whose
+Creates report_month, report_question, report_pick (and report_question_pending, the first attempts whose
 answers are still to be counted there) and fills them from the existing attempts and
 certificates (aggregates/rebuild.py; on a big database this takes a while and shows a progress
 bar on stderr). The submission path keeps them up to date from then on.
@@ -56,6 +56,19 @@ def upgrade() -> None:
         sqlite_with_rowid=False,
     )
     op.create_table(
+        "report_pick",
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("module_id", sa.String(length=64), nullable=False),
+        sa.Column("question_id", sa.String(length=64), nullable=False),
+        sa.Column("choice_id", sa.String(length=64), nullable=False),
+        sa.Column("group", sa.String(length=20), nullable=False),
+        sa.Column("unit_code", sa.String(length=64), nullable=False),
+        sa.Column("picks", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("year", "module_id", "question_id", "choice_id", "group", "unit_code",
+                                name=op.f("pk_report_pick")),
+        sqlite_with_rowid=False,
+    )
+    op.create_table(
         "report_question_pending",
         sa.Column("attempt_id", sa.String(length=32), nullable=False),
         sa.PrimaryKeyConstraint("attempt_id", name=op.f("pk_report_question_pending")),
@@ -73,6 +86,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("report_question_pending")
+    op.drop_table("report_pick")
     op.drop_table("report_question")
     op.drop_index("ix_report_month_key", table_name="report_month")
     op.drop_table("report_month")

@@ -206,6 +206,8 @@ def expected(conn: Connection, zone: Zone, *, progress: IO[str] | None = None, l
                         row[i] += v
         done += int(conn.scalar(select(func.count()).select_from(_l).where(_l.c.id.between(start, end))) or 0)
         bar.update(done, final=end == int(high))
+    total.questions = service.with_province_rows(total.questions)
+    total.picks = service.with_province_rows(total.picks)
     return total
 
 

@@ -459,6 +459,25 @@ def _upsert(table_name: str, key: tuple[str, ...], columns: tuple[str, ...]) -> 
             f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}")
 
 
+EVERYONE = "*"  # the group and unit of report_question's and report_pick's province-wide rows
+
+
+def with_province_rows(rows: dict[tuple, list[Any]]) -> dict[tuple, list[Any]]:
+    """Question or pick rows (keys ending in group and unit) and, added to them, their sums over every
+    group and unit (group and unit EVERYONE). The province's question report, on the admin's
+    dashboard too, then reads one row per question and choice, not one per unit and group (150,000
+    rows a year for 112 units: 0.4 s on SQLite). Written only off the submission path (fold,
+    changing, rebuild), so they cost it nothing."""
+    out = dict(rows)
+    for key, values in rows.items():
+        if key[-1] == EVERYONE:
+            continue
+        total = (*key[:-2], EVERYONE, EVERYONE)
+        row = out.get(total)
+        out[total] = list(values) if row is None else [a + b for a, b in zip(row, values, strict=True)]
+    return out
+
+
 # (Delta attribute, table, key columns, value columns, the column that is 0 on an empty row)
 TABLES = (("months", "report_month", MONTH_KEY, MONTH_COLUMNS, "attempts"),
           ("questions", "report_question", QUESTION_KEY, QUESTION_COLUMNS, "responses"),
@@ -490,6 +509,8 @@ def write(conn: Connection, deltas: list[Delta]) -> None:
                 merged[k] = values if row is None else [a + b for a, b in zip(row, values, strict=True)]
         if not merged:
             continue
+        if attribute != "months":
+            merged = with_province_rows(merged)
         rows = [(*k, *row) for k, row in sorted(merged.items())]
         head, one, tail = _UPSERTS[name]
         if raw.sqlite:

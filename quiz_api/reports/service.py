@@ -151,12 +151,15 @@ def from_aggregates(scope: Scope) -> bool:
 
 def _aggregated(stmt: Select, scope: Scope, table: Any, *, year: int | None = None) -> Select:
     """_scoped for a statement over an aggregate table (report_month, report_question, report_pick);
-    `year` overrides the filter's."""
+    `year` overrides the filter's. Question and pick rows for every unit and group are the
+    province-wide ones (aggregates.with_province_rows); a unit or group filter never matches them."""
     f = scope.filters
     if scope.unit_codes is not None:
         stmt = stmt.where(table.c.unit_code.in_(sorted(scope.unit_codes)))
     if f.group is not None:
         stmt = stmt.where(table.c.group == f.group)
+    if table is not rm and scope.unit_codes is None and f.group is None:  # the province-wide rows alone
+        stmt = stmt.where(table.c.unit_code == aggregates.EVERYONE)
     if f.module is not None:
         stmt = stmt.where(table.c.module_id == f.module)
     year = year if year is not None else f.year

@@ -93,6 +93,7 @@ def _scopes(world: World) -> list[Scope]:
             out.append(Scope(None, suppress, "t", Filters(year=year)))
         out.append(Scope(frozenset(below_tn), True, "t", Filters(year=year)))
         out.append(Scope(frozenset({"TN-P-long-an", "TN"}), False, "t", Filters(year=year, group=GROUPS[0])))
+        out.append(Scope(None, True, "t", Filters(year=year, group=GROUPS[2])))
         for module_id in MODULES:
             out.append(Scope(None, False, "t", Filters(year=year, module=module_id)))
     return out

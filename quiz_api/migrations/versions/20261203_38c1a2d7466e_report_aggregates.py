@@ -68,6 +68,8 @@ def upgrade() -> None:
                                 name=op.f("pk_report_pick")),
         sqlite_with_rowid=False,
     )
+    op.create_index("ix_report_question_unit", "report_question", ["unit_code", "group", "year"])
+    op.create_index("ix_report_pick_unit", "report_pick", ["unit_code", "group", "year"])
     op.create_table(
         "report_question_pending",
         sa.Column("attempt_id", sa.String(length=32), nullable=False),
@@ -86,7 +88,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("report_question_pending")
+    op.drop_index("ix_report_pick_unit", table_name="report_pick")
     op.drop_table("report_pick")
+    op.drop_index("ix_report_question_unit", table_name="report_question")
     op.drop_table("report_question")
     op.drop_index("ix_report_month_key", table_name="report_month")
     op.drop_table("report_month")

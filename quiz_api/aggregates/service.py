@@ -8,8 +8,9 @@
   queue later, in a writer job of its own (the app folds every few seconds). Counting them in the
   submission cost about 150 µs of its 600 (ten rows to add to, bench/submit_inprocess.py), the
   one cost that took the SQLite submission ratio under its goal. The question report stays exact
-  meanwhile: it adds the queued attempts' answers, read from the raw rows, to the folded sums. A set-based batch (attempts/service.record_many, PostgreSQL) calls
-  count_submissions: one lock and one read for all the batch's learners.
+  meanwhile: it adds the queued attempts' answers, read from the raw rows, to the folded sums.
+  A set-based batch (attempts/service.record_many, PostgreSQL) calls count_submissions: one lock
+  and one read for all the batch's learners.
 - A certificate issued (certificates.issue_for_pass, issue_for_passes) calls count_certificate.
 - Anything else that changes a learner's rows (a unit correction, a revoked certificate, a test
   factory writing rows directly) runs inside `with changing(conn, learner_ids):`, which counts

@@ -5,7 +5,7 @@
   Its additions are written once per group-commit batch (db.defer), merged with the batch's
   others and in one order. A first attempt's answers (the item statistics, report_question) are
   not counted there: its id is queued (report_question_pending, one row) and `fold` counts the
-  queue later, in a writer job of its own (the app folds every few seconds). Counting them in the
+  queue later, in small writer jobs of their own (the app folds every second). Counting them in the
   submission cost about 150 µs of its 600 (ten rows to add to, bench/submit_inprocess.py), the
   one cost that took the SQLite submission ratio under its goal. The question report stays exact
   meanwhile: it adds the queued attempts' answers, read from the raw rows, to the folded sums.
@@ -533,7 +533,10 @@ def write(conn: Connection, deltas: list[Delta]) -> None:
 _QUEUE = "INSERT INTO report_question_pending (attempt_id) VALUES (?)"
 _CLAIM_QUEUED = ("DELETE FROM report_question_pending WHERE attempt_id IN "
                  "(SELECT attempt_id FROM report_question_pending ORDER BY attempt_id LIMIT ?) RETURNING attempt_id")
-FOLD_BATCH = 2000  # attempts per fold: about 20,000 answers, a short hold of the write lock
+# Attempts per fold: about 2,500 answers, a few tens of ms in the writer. Folds of 2,000 every
+# 5 s held the writer long enough to take submit p99 from ~100 ms to 400-500 ms under
+# bench/submit_bench.py's load: small folds, often, spread that work between the submissions.
+FOLD_BATCH = 250
 
 
 def queue_questions(conn: Connection, attempt_ids: list[str]) -> None:
@@ -602,18 +605,19 @@ def fold(conn: Connection, *, limit: int = FOLD_BATCH) -> int:
     return len(ids)
 
 
-FOLD_SECONDS = 5.0  # how often the app folds: the queue holds at most a few seconds of first attempts
+FOLD_SECONDS = 1.0  # how often the app folds: the queue holds about a second of first attempts
+FOLD_PAUSE = 0.02  # between two folds in a row, so the submissions queued meanwhile go first
 log = logging.getLogger("kynangso.aggregates")
 
 
 async def keep_folding(writer: Callable[[Callable[[Connection], int]], Awaitable[int]], *,
                        every: float = FOLD_SECONDS) -> None:
-    """Fold the queue through the group-commit writer every few seconds, until cancelled (the app's
-    lifespan runs it). Each fold is a job of its own, so submissions wait at most one fold."""
+    """Fold the queue through the group-commit writer every second, until cancelled (the app's
+    lifespan runs it). Each fold is a small job of its own, so submissions wait at most one."""
     while True:
         await asyncio.sleep(every)
         try:
             while await writer(fold) >= FOLD_BATCH:
-                pass
+                await asyncio.sleep(FOLD_PAUSE)
         except Exception as exc:  # noqa: BLE001 - the writer over capacity, the database away: next time
             log.warning("folding the item statistics' queue failed (tried again in %.0f s): %s", every, exc)

@@ -113,7 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # that are never garbage (a full pass over them took 55-90 ms, a pause for every request).
         gc.collect()
         gc.freeze()
-        folding = asyncio.create_task(aggregates.keep_folding(app.state.database.writer))
+        folding = asyncio.create_task(aggregates.keep_folding(app.state.database.writer, app.state.database.engine))
         yield
         folding.cancel()
         with suppress(asyncio.CancelledError):

@@ -608,11 +608,12 @@ def fold(conn: Connection, *, limit: int = FOLD_BATCH) -> int:
 FOLD_SECONDS = 1.0  # how often the app looks at the queue
 FOLD_PAUSE = 0.02  # between two folds in a row, so the submissions queued meanwhile go first
 # Folding is work the submissions would otherwise wait for: while they arrive faster than this
-# (first attempts queued per second), the queue waits, unless it holds QUEUE_MAX (the question
-# report reads the queued answers raw: 10,000 attempts, about 100,000 answers, a few tenths of a
-# second). Folding through a burst cost the SQLite submission ratio about 0.05 (submit_bench).
+# (first attempts queued per second), the queue waits, unless it holds QUEUE_MAX: the question
+# report reads the queued answers raw, so a long burst makes it slower until the queue is folded
+# (50,000 attempts, about 500,000 answers: about a second on SQLite). A 10,000 limit was reached
+# within submit_bench's 10 s burst, and the folds then cost the submissions.
 BUSY = 50
-QUEUE_MAX = 10_000
+QUEUE_MAX = 50_000
 
 
 def queued(engine: Any) -> int:

@@ -9,7 +9,8 @@ from quiz_api.aggregates import service
 
 
 def test_the_queue_waits_through_a_burst_and_is_folded_when_it_slows_or_grows_long(monkeypatch):
-    queue_lengths = [200, 400, 420, 420, 20_000]  # per look: a burst, a lull, a burst, a very long queue
+    # per look: a burst, a lull, a burst, a queue over QUEUE_MAX
+    queue_lengths = [200, 400, 420, 420, service.QUEUE_MAX + 1]
     looks: list[int] = []
     folded_at: list[int] = []
     done = asyncio.Event()

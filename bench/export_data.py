@@ -4,7 +4,8 @@
 
 The schema comes from the migrations and the unit tree from the default profile, exactly as
 `make serve` makes them; learners and attempts are then bulk-inserted with one prepared statement
-in one transaction (synchronous=OFF during the load only: this is test data).
+in one transaction (synchronous=OFF during the load only: this is test data), and the report
+aggregates are rebuilt from them.
 """
 
 from __future__ import annotations
@@ -78,6 +79,12 @@ def build(path: Path, attempts: int, learners: int | None = None, seed: int = 1,
     if analyze:
         conn.execute("ANALYZE")
     conn.close()
+    from quiz_api.aggregates import rebuild  # the report aggregates, counted from the rows just loaded
+
+    database = Database(url)
+    with database.writing() as db:
+        rebuild.rebuild(db.connection())
+    database.dispose()
     return {"seconds": time.monotonic() - started, "learners": learners, "attempts": attempts}
 
 

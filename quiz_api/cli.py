@@ -204,6 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--docs", help="docs directory (default: KYNANGSO_DOCS_DIR or ./docs)")
     check.set_defaults(func=cmd_banks_check)
 
+    from quiz_api.aggregates.cli import register as register_aggregates
     from quiz_api.certificates.cli import register as register_certificates
     from quiz_api.organisers.cli import register as register_organisers
     from quiz_api.privacy.cli import register as register_purge
@@ -213,6 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_reports(sub)
     register_certificates(sub)
     register_purge(sub)
+    register_aggregates(sub)
     return parser
 
 

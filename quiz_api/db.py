@@ -128,6 +128,32 @@ def _count_write(info: dict) -> None:
 
 T = TypeVar("T")
 log = logging.getLogger("kynangso.db")
+DEFERRED = "kynangso_deferred"  # conn.info, while the group-commit writer runs a batch: what its jobs deferred
+
+
+def defer(conn: Connection, flush: Callable[[Connection, list[Any]], None], item: Any) -> None:
+    """Leave item to flush(conn, items): inside the group-commit writer, each flush is called once
+    per batch, with every item the batch's jobs left it, after the last job and before COMMIT;
+    elsewhere (a session's transaction), at once.
+
+    For running totals that many jobs add to (the report aggregates): a batch writes each of
+    their rows once, merged, and in one order, so PostgreSQL's writer threads never lock two of
+    them in opposite orders (a deadlock) and hold them only from the flush to the commit. A job
+    that fails leaves nothing here (_run_jobs drops what it deferred).
+    """
+    pending = conn.info.get(DEFERRED)
+    if pending is None:
+        flush(conn, [item])
+    else:
+        pending.append((flush, item))
+
+
+def _flush_deferred(conn: Connection, pending: list[tuple[Callable, Any]]) -> None:
+    by_flush: dict[Callable, list[Any]] = {}
+    for flush, item in pending:
+        by_flush.setdefault(flush, []).append(item)
+    for flush, items in by_flush.items():
+        flush(conn, items)
 
 
 class Raw:
@@ -234,9 +260,22 @@ def _run_jobs(conn: Connection, jobs: list[_Job], isolated: bool = False) -> lis
     result or exception) for each and writes nothing for one it reports failed: a few set-based
     statements for the lot instead of a few round trips each (attempts.Submission). If the call
     raises, the batch is rolled back and run again isolated, each job alone.
+
+    What the jobs deferred (defer) is flushed after the last one; a job that failed leaves nothing
+    deferred.
     """
-    if isolated:
-        return _run_jobs_isolated(conn, jobs)
+    pending: list[tuple[Callable, Any]] = []
+    conn.info[DEFERRED] = pending
+    try:
+        outcomes = _run_jobs_isolated(conn, jobs) if isolated else _run_jobs_plain(conn, jobs)
+        _flush_deferred(conn, pending)
+        return outcomes
+    finally:
+        del conn.info[DEFERRED]
+
+
+def _run_jobs_plain(conn: Connection, jobs: list[_Job]) -> list[Outcome]:
+    pending = conn.info[DEFERRED]
     dbapi = conn.connection.driver_connection
     if conn.dialect.name == "sqlite":
         def changes() -> int:
@@ -276,12 +315,13 @@ def _run_jobs(conn: Connection, jobs: list[_Job], isolated: bool = False) -> lis
                 i = end
                 continue
         i += 1
-        before = changes()
+        before, deferred = changes(), len(pending)
         try:
             value = job.fn(conn)
         except BaseException as exc:
             if changes() != before or failed():
                 raise _WroteThenFailed from exc
+            del pending[deferred:]
             outcomes.append((job, False, exc))
         else:
             if failed():  # the job caught a failed statement's error: the transaction is unusable
@@ -292,13 +332,16 @@ def _run_jobs(conn: Connection, jobs: list[_Job], isolated: bool = False) -> lis
 
 def _run_jobs_isolated(conn: Connection, jobs: list[_Job]) -> list[Outcome]:
     """Run each job in its own SAVEPOINT inside conn's open transaction."""
+    pending = conn.info[DEFERRED]
     cursor = conn.connection.driver_connection.cursor()
     outcomes: list[Outcome] = []
     for job in jobs:
         cursor.execute("SAVEPOINT job")
+        deferred = len(pending)
         try:
             value = job.fn(conn)
         except BaseException as exc:  # noqa: BLE001 - handed to the job's caller
+            del pending[deferred:]
             cursor.execute("ROLLBACK TO SAVEPOINT job")
             cursor.execute("RELEASE SAVEPOINT job")
             outcomes.append((job, False, exc))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
 from functools import partial
 
@@ -17,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Receive, Scope, Send
 
 from quiz_api import apidocs, logs, problems
+from quiz_api.aggregates import service as aggregates
 from quiz_api.api import api_router
 from quiz_api.apigzip import ApiGZip
 from quiz_api.attempts import service as attempts
@@ -111,7 +113,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # that are never garbage (a full pass over them took 55-90 ms, a pause for every request).
         gc.collect()
         gc.freeze()
+        folding = asyncio.create_task(aggregates.keep_folding(app.state.database.writer, app.state.database.engine))
         yield
+        folding.cancel()
+        with suppress(asyncio.CancelledError):
+            await folding
         app.state.database.dispose()
         app.state.limiters.dispose()
 
@@ -132,6 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                   writer_max_wait=settings.writer_max_wait_seconds or None)
     app.state.banks = load_banks(settings.banks_dir)  # raises on an invalid bank: fail at start, not mid-quiz
     profile = load_profile(settings.profile_dir)  # raises on an unknown time zone, or one with DST: at start
+    aggregates.use_zone(profile.timezone)  # the report aggregates count by the province's calendar
     attempts.prepare_views(app.state.banks)  # question texts and result pieces: built now, not in a request
     app.state.database.writer.on_batch = observe_batch
     app.state.quiz_settings = QuizSettings(ttl=timedelta(minutes=settings.attempt_ttl_minutes),

@@ -1,5 +1,6 @@
 """Every table, imported in one place so metadata (and Alembic) sees the whole schema."""
 
+from quiz_api.aggregates.models import ReportMonth, ReportPick, ReportQuestion, ReportQuestionPending
 from quiz_api.attempts.models import Attempt, AttemptAnswer
 from quiz_api.audit import AuditLog
 from quiz_api.certificates.models import Certificate
@@ -13,5 +14,6 @@ from quiz_api.units.models import Unit
 
 __all__ = [
     "AppMeta", "Attempt", "AttemptAnswer", "AuditLog", "Base", "Certificate", "ClassMember", "ClassModule",
-    "Learner", "Organiser", "OrganiserUnit", "RateLimitCounter", "Target", "TrainingClass", "Unit",
+    "Learner", "Organiser", "OrganiserUnit", "RateLimitCounter", "ReportMonth", "ReportPick", "ReportQuestion",
+    "ReportQuestionPending", "Target", "TrainingClass", "Unit",
 ]

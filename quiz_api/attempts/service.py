@@ -3,7 +3,8 @@
 The submission path, in one sitting: `record` is the one function that records a submission; its
 doors (the API route and its fast lane in router.py, the HTML form in pages.py) await it in the
 group-commit writer (db.py). It reads the attempt, grades it in memory (pure), claims it with a
-conditional UPDATE, stores the answers and, on a pass, the certificate, all in the batch's one
+conditional UPDATE, stores the answers, counts it in the report aggregates and, on a pass, stores
+the certificate, all in the batch's one
 transaction; the answer is sent only after that transaction's commit (one fsync for the whole
 batch). A second or
 concurrent submit loses the claim and returns the stored result, so every attempt is recorded
@@ -27,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from quiz_api import codes, grading
+from quiz_api.aggregates import service as aggregates
 from quiz_api.attempts.models import Attempt, AttemptAnswer
 from quiz_api.banks import Bank, lesson_url
 from quiz_api.certificates import service as certificates
@@ -153,7 +155,8 @@ def record(
     allow_unanswered: bool = False, lang: str | None = None, render: Render | None = None,
 ) -> Any:
     """The submission inside the caller's write transaction: read the attempt, grade it in memory,
-    claim it with a conditional UPDATE, store the answers and, on a pass, the certificate. With a
+    claim it with a conditional UPDATE, store the answers, count it in the report aggregates and, on
+    a pass, store the certificate. With a
     question unanswered, nothing is stored (Unanswered) unless allow_unanswered.
 
     Whoever loses the claim (a second submit, or another worker's concurrent one) returns the
@@ -165,7 +168,7 @@ def record(
     found = raw.execute(_LOAD, (attempt_id,)).fetchone()
     if found is None:
         raise NotFound("unknown_attempt")
-    learner_id, module_id, row_lang, draw_json, expires_at, submitted_at = found
+    learner_id, module_id, attempt_no, row_lang, draw_json, expires_at, submitted_at = found
     bank = banks.get(module_id)
     if bank is None:
         raise NotFound("unknown_module", module_id=module_id)
@@ -191,6 +194,8 @@ def record(
         return _stored(conn, bank, load(conn=conn, attempt_id=attempt_id), lang, render)
     raw.insert_rows(_INSERT_ANSWER, [(attempt_id, i, item.question_id, ",".join(item.chosen), item.correct)
                                      for i, item in enumerate(result.items)])
+    aggregates.count_submission(conn, raw, learner_id=learner_id, attempt_id=attempt_id, module_id=module_id,
+                                attempt_no=attempt_no, submitted_at=now, passed=result.passed, score=result.score)
     certificate_code = None
     if result.passed:
         certificate_code = certificates.issue_for_pass(
@@ -202,7 +207,7 @@ def record(
 
 # The hot path's statements, at driver level (see db.Raw). The claim only succeeds for an attempt
 # nobody has submitted yet.
-_LOAD = "SELECT learner_id, module_id, lang, draw, expires_at, submitted_at FROM attempt WHERE id = ?"
+_LOAD = "SELECT learner_id, module_id, attempt_no, lang, draw, expires_at, submitted_at FROM attempt WHERE id = ?"
 _CLAIM = ("UPDATE attempt SET submitted_at = ?, correct_count = ?, score = ?, passed = ? "
           "WHERE id = ? AND submitted_at IS NULL")
 _INSERT_ANSWER = "INSERT INTO attempt_answer (attempt_id, position, question_id, chosen, correct) VALUES (?, ?, ?, ?, ?)"
@@ -231,8 +236,9 @@ class Submission:
 def record_many(conn: Connection, jobs: list[Submission]) -> list[tuple[bool, Any]]:
     """`record` for a batch of submissions, set-based (PostgreSQL): one SELECT … = ANY for the
     attempts, one UPDATE … FROM (VALUES …) RETURNING that claims every valid one, one multi-row
-    INSERT for all their answers, and certificates.issue_for_passes for the passes (one INSERT, one
-    SELECT): about six round trips for the batch instead of three or four a submission. The same
+    INSERT for all their answers, aggregates.count_submissions (a lock and a read for the batch's
+    learners), and certificates.issue_for_passes for the passes (one INSERT, one
+    SELECT): about eight round trips for the batch instead of three or four a submission. The same
     rules as `record`: a submission that fails (unknown, expired, bad answers) writes nothing and
     gets its error; one for an attempt already submitted, submitted twice in the batch, or claimed
     meanwhile by another process goes through `record` alone afterwards, and gets the stored result.
@@ -242,7 +248,7 @@ def record_many(conn: Connection, jobs: list[Submission]) -> list[tuple[bool, An
     ids = list(dict.fromkeys(job.attempt_id for job in jobs))
     found = {row[0]: row for row in raw.execute(_LOAD_MANY, (ids,)).fetchall()}
     outcomes: list[tuple[bool, Any] | None] = [None] * len(jobs)
-    graded: list[tuple[int, Bank, int, str, str, Any, grading.GradeResult]] = []
+    graded: list[tuple[int, Bank, int, str, int, str, Any, grading.GradeResult]] = []
     alone: list[int] = []  # run through `record` once the batch's own writes are done
     seen: set[str] = set()
     for i, job in enumerate(jobs):
@@ -254,7 +260,7 @@ def record_many(conn: Connection, jobs: list[Submission]) -> list[tuple[bool, An
             row = found.get(job.attempt_id)
             if row is None:
                 raise NotFound("unknown_attempt")
-            _, learner_id, module_id, row_lang, draw_json, expires_at, submitted_at = row
+            _, learner_id, module_id, attempt_no, row_lang, draw_json, expires_at, submitted_at = row
             bank = job.banks.get(module_id)
             if bank is None:
                 raise NotFound("unknown_module", module_id=module_id)
@@ -276,7 +282,7 @@ def record_many(conn: Connection, jobs: list[Submission]) -> list[tuple[bool, An
         except Exception as exc:  # noqa: BLE001 - nothing written for it: the error is this job's answer
             outcomes[i] = (False, exc)
             continue
-        graded.append((i, bank, learner_id, module_id, job.lang or row_lang, draw, result))
+        graded.append((i, bank, learner_id, module_id, attempt_no, job.lang or row_lang, draw, result))
     claimed: set[str] = set()
     if graded:
         stamp = raw.dt(now)
@@ -288,10 +294,13 @@ def record_many(conn: Connection, jobs: list[Submission]) -> list[tuple[bool, An
     alone += [g[0] for g in graded if jobs[g[0]].attempt_id not in claimed]  # another process was first
     raw.insert_rows(_INSERT_ANSWER, [(jobs[i].attempt_id, n, item.question_id, ",".join(item.chosen), item.correct)
                                      for i, *_, result in won for n, item in enumerate(result.items)])
+    aggregates.count_submissions(conn, raw, [
+        (learner_id, jobs[i].attempt_id, aggregates.Submitted(module_id, now, result.passed, result.score, attempt_no))
+        for i, _, learner_id, module_id, attempt_no, _, _, result in won])
     passes = [(learner_id, module_id, jobs[i].attempt_id, result.score)
-              for i, _, learner_id, module_id, _, _, result in won if result.passed]
+              for i, _, learner_id, module_id, _, _, _, result in won if result.passed]
     issued = iter(certificates.issue_for_passes(conn=conn, passes=passes, now=now) if passes else ())
-    for i, bank, _, _, lang, draw, result in won:
+    for i, bank, _, _, _, lang, draw, result in won:
         job = jobs[i]
         code = next(issued) if result.passed else None
         outcomes[i] = (True, (job.render or result_payload)(bank, job.attempt_id, draw, result.items, result.score,
@@ -304,7 +313,8 @@ def record_many(conn: Connection, jobs: list[Submission]) -> list[tuple[bool, An
     return outcomes  # type: ignore[return-value] - every job has its outcome by now
 
 
-_LOAD_MANY = "SELECT id, learner_id, module_id, lang, draw, expires_at, submitted_at FROM attempt WHERE id = ANY(?)"
+_LOAD_MANY = ("SELECT id, learner_id, module_id, attempt_no, lang, draw, expires_at, submitted_at FROM attempt "
+              "WHERE id = ANY(?)")
 _CLAIM_MANY_HEAD = ("UPDATE attempt AS a SET submitted_at = v.submitted_at, correct_count = v.correct_count, "
                     "score = v.score, passed = v.passed FROM (VALUES ")
 _CLAIM_ROW = "(?, CAST(? AS TIMESTAMP), CAST(? AS INTEGER), CAST(? AS DOUBLE PRECISION), CAST(? AS BOOLEAN))"

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from quiz_api import PACKAGE_DIR, audit, codes, localtime
+from quiz_api.aggregates import service as aggregates
 from quiz_api.banks import Bank, lesson_url
 from quiz_api.certificates.masking import mask_name
 from quiz_api.certificates.models import Certificate
@@ -50,8 +51,8 @@ def learning_paths(path: Path = PACKAGE_DIR / "learning_paths.yaml") -> dict[str
 _INSERT = ("INSERT INTO certificate (code, learner_id, kind, subject, attempt_id, score, issued_at) "
            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING code")
 _EXISTING = "SELECT code FROM certificate WHERE learner_id = ? AND kind = ? AND subject = ?"
-_PATH_STATE = (  # the learner's group and the modules they hold a certificate for
-    'SELECT l."group", c.subject FROM learner l LEFT JOIN certificate c '
+_PATH_STATE = (  # the learner's group and unit, and the modules they hold a certificate for
+    'SELECT l."group", l.unit_code, c.subject FROM learner l LEFT JOIN certificate c '
     "ON c.learner_id = l.id AND c.kind = 'module' WHERE l.id = ?")
 
 
@@ -80,7 +81,8 @@ def issue_for_pass(*, conn: Connection, learner_id: int, module_id: str, attempt
                    now: datetime) -> str:
     """The learner's certificate for the module (their first pass keeps its code); also the path one
     when this pass completes the learner's group path. Runs inside the submission's transaction:
-    two indexed statements for a first pass (insert; the learner's group and module certificates)."""
+    two indexed statements for a first pass (insert; the learner's group and module certificates),
+    and a new module certificate is counted in the report aggregates."""
     raw = Raw(conn)
     issued_at = raw.dt(now)
     code, new = _issue(raw, learner_id, "module", module_id, attempt_id, score, issued_at)
@@ -88,9 +90,10 @@ def issue_for_pass(*, conn: Connection, learner_id: int, module_id: str, attempt
         return code
     rows = raw.execute(_PATH_STATE, (learner_id,)).fetchall()
     if rows:
-        group = rows[0][0]
+        group, unit_code = rows[0][0], rows[0][1]
+        aggregates.count_certificate(conn, unit=unit_code, group=group, module_id=module_id, issued_at=now)
         path = learning_paths().get(group, [])
-        if module_id in path and set(path) <= {subject for _, subject in rows}:
+        if module_id in path and set(path) <= {subject for _, _, subject in rows}:
             _issue(raw, learner_id, "path", group, None, None, issued_at)
     return code
 
@@ -98,7 +101,7 @@ def issue_for_pass(*, conn: Connection, learner_id: int, module_id: str, attempt
 _INSERT_MANY_HEAD = "INSERT INTO certificate (code, learner_id, kind, subject, attempt_id, score, issued_at) VALUES "
 _INSERT_MANY_TAIL = " ON CONFLICT DO NOTHING RETURNING code"
 _PATH_STATE_MANY = (
-    'SELECT l.id, l."group", c.subject FROM learner l LEFT JOIN certificate c '
+    'SELECT l.id, l."group", l.unit_code, c.subject FROM learner l LEFT JOIN certificate c '
     "ON c.learner_id = l.id AND c.kind = 'module' WHERE l.id = ANY(?)")
 
 
@@ -107,7 +110,8 @@ def issue_for_passes(*, conn: Connection, passes: list[tuple[int, str, str, floa
     submission batch's transaction on PostgreSQL: one multi-row INSERT for the module certificates
     and one statement for the path state of the learners who got one, instead of two round trips a
     pass. A pass whose row was not inserted (the learner holds that certificate already, or a code
-    collided) goes through issue_for_pass alone. Returns the codes in the order of passes."""
+    collided) goes through issue_for_pass alone. New module certificates are counted in the report
+    aggregates. Returns the codes in the order of passes."""
     raw = Raw(conn)
     issued_at = raw.dt(now)
     drawn = [codes.new_code(CODE_LENGTH) for _ in passes]
@@ -127,9 +131,14 @@ def issue_for_passes(*, conn: Connection, passes: list[tuple[int, str, str, floa
                                          attempt_id=attempt_id, score=score, now=now))
     if new:
         held: dict[int, tuple[str, set[str]]] = {}
-        for learner_id, group, subject in raw.execute(_PATH_STATE_MANY, (list(new),)).fetchall():
+        units: dict[int, str] = {}
+        for learner_id, group, unit_code, subject in raw.execute(_PATH_STATE_MANY, (list(new),)).fetchall():
             held.setdefault(learner_id, (group, set()))[1].add(subject)
+            units[learner_id] = unit_code
         for learner_id, (group, subjects) in held.items():
+            for module_id in sorted(new[learner_id]):
+                aggregates.count_certificate(conn, unit=units[learner_id], group=group, module_id=module_id,
+                                             issued_at=now)
             path = learning_paths().get(group, [])
             if new[learner_id] & set(path) and set(path) <= subjects:
                 _issue(raw, learner_id, "path", group, None, None, issued_at)
@@ -253,8 +262,9 @@ def revoke(*, db: Session, code: str, reason: str, actor: str,
     if view.revoked_at is not None:
         raise Conflict("already_revoked", revoked_on=view.revoked_at)  # a stored time: shown in local time
     now = now or utcnow()
-    db.execute(update(_cert).where(_cert.c.code == view.code, _cert.c.revoked_at.is_(None))
-               .values(revoked_at=now, revoked_reason=reason))
+    with aggregates.changing(db.connection(), [view.learner_id]):  # a revoked certificate no longer counts
+        db.execute(update(_cert).where(_cert.c.code == view.code, _cert.c.revoked_at.is_(None))
+                   .values(revoked_at=now, revoked_reason=reason))
     audit.record(db=db, actor=actor, action="certificate.revoke",
                  detail={"code": view.code, "reason": reason}, row_count=1)
     return lookup(db=db, code=view.code)

@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, String, cast, func, select, update
 from sqlalchemy.orm import Session
 
 from quiz_api import audit
+from quiz_api.aggregates import service as aggregates
 from quiz_api.attempts.models import Attempt, AttemptAnswer
 from quiz_api.certificates.models import Certificate
 from quiz_api.classes import service as classes
@@ -146,6 +147,9 @@ def correct(*, db: Session, learner_id: int, changes: dict[str, str | None]) -> 
     if any(getattr(profile, name) != getattr(learner, name) for name in ("full_name", "organisation", "email",
                                                                          "phone")):
         scrub_after_commit(db)  # a corrected-away value is personal data the learner asked to be rid of
-    db.execute(update(Learner).where(Learner.id == learner_id).values(
-        full_name=profile.full_name, unit_code=profile.unit_code, organisation=profile.organisation,
-        email=profile.email, phone=profile.phone, last_seen_at=utcnow()))
+    # A new unit moves the learner's attempts and certificates to it in the report aggregates.
+    # (Erasure and purge need no such care: they keep the unit, the group and the rows counted.)
+    with aggregates.changing(db.connection(), [learner_id] if profile.unit_code != learner.unit_code else []):
+        db.execute(update(Learner).where(Learner.id == learner_id).values(
+            full_name=profile.full_name, unit_code=profile.unit_code, organisation=profile.organisation,
+            email=profile.email, phone=profile.phone, last_seen_at=utcnow()))

@@ -4,8 +4,8 @@ Learners are spread over the loaded unit tree (public servants mostly in agencie
 businesses in communes and wards), take the modules of their group's learning path across the
 year with plausible pass rates (an ability per learner and a difficulty per question, so question
 statistics look real), and the units get targets that some meet and some miss. Everything is
-written with bulk inserts in one transaction. The database is marked as demo (app_meta 'demo'),
-and seeding refuses to run where real learners exist.
+written with bulk inserts in one transaction, and the report aggregates are rebuilt in it. The
+database is marked as demo (app_meta 'demo'), and seeding refuses to run where real learners exist.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from typing import IO, Any
 from sqlalchemy import delete, func, insert, select
 
 from quiz_api import codes
+from quiz_api.aggregates import rebuild as aggregates
 from quiz_api.attempts.models import Attempt, AttemptAnswer
 from quiz_api.banks import Bank
 from quiz_api.certificates.models import Certificate
@@ -203,7 +204,9 @@ def seed(*, database: Database, banks: dict[str, Bank], learners: int, year: int
             db.add(AppMeta(key="demo", value=json.dumps(meta)))
         else:
             db.get(AppMeta, "demo").value = json.dumps(meta)
-        say(f"{len(target_rows):,} targets; committing")
+        say(f"{len(target_rows):,} targets")
+        aggregates.rebuild(db.connection())  # bulk rows: the report aggregates are counted afresh
+        say("report aggregates; committing")
     return {"learners": learners, "attempts": len(attempt_rows), "answers": len(answer_rows),
             "certificates": len(cert_rows), "targets": len(target_rows), "year": year,
             "seconds": time.monotonic() - started}

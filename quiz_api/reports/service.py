@@ -2,8 +2,11 @@
 
 Each report is a list of columns and a way to get its rows for a Scope (the units the organiser
 may read, the filters, and whether small cells are hidden). Row reports (completions, attempts,
-xAPI) stream from a server-side cursor; aggregate reports (summary, annual assessment, question
-statistics) are small and are computed whole, then suppressed.
+xAPI) stream from a server-side cursor over the raw rows; aggregate reports (summary, annual
+assessment, question statistics) and the dashboard's figures are sums over the running totals kept
+by quiz_api/aggregates (a few thousand rows for a province-wide year, not every attempt), computed
+whole, then suppressed. Where the totals do not hold what a scope asks (a class's members, another
+time zone than they count in) the same figures come from the raw rows (`from_aggregates`).
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
 from quiz_api import labels, localtime
+from quiz_api.aggregates import service as aggregates
+from quiz_api.aggregates.models import ReportMonth, ReportPick, ReportQuestion, ReportQuestionPending
 from quiz_api.attempts.models import Attempt, AttemptAnswer
 from quiz_api.banks import Bank
 from quiz_api.certificates.models import Certificate
@@ -54,6 +59,10 @@ lr = Learner.__table__
 u = Unit.__table__
 tg = Target.__table__
 cert = Certificate.__table__
+rm = ReportMonth.__table__
+rq = ReportQuestion.__table__
+rqp = ReportQuestionPending.__table__
+rk = ReportPick.__table__
 
 STREAM = {"stream_results": True, "yield_per": 5000}
 
@@ -122,6 +131,41 @@ def _scoped(stmt: Select, scope: Scope, *, time_column: Any = None, module_colum
         col = unindexed(time_column if time_column is not None else a.c.submitted_at)
         stmt = stmt.where(col >= bounds[0], col < bounds[1])
     return stmt
+
+
+def from_aggregates(scope: Scope) -> bool:
+    """Whether the scope's figures can be summed from the aggregates: they count units, groups,
+    modules and local months (in one zone), not a class's members."""
+    return scope.class_id is None and aggregates.counts_in(scope.tz)
+
+
+def _aggregated(stmt: Select, scope: Scope, table: Any, *, year: int | None = None) -> Select:
+    """_scoped for a statement over an aggregate table (report_month, report_question, report_pick);
+    `year` overrides the filter's. Question and pick rows for every unit and group are the
+    province-wide ones (aggregates.with_province_rows); a unit or group filter never matches them."""
+    f = scope.filters
+    if scope.unit_codes is not None:
+        stmt = stmt.where(table.c.unit_code.in_(sorted(scope.unit_codes)))
+    if f.group is not None:
+        stmt = stmt.where(table.c.group == f.group)
+    if table is not rm and scope.unit_codes is None and f.group is None:  # the province-wide rows alone
+        stmt = stmt.where(table.c.unit_code == aggregates.EVERYONE)
+    if f.module is not None:
+        stmt = stmt.where(table.c.module_id == f.module)
+    year = year if year is not None else f.year
+    if year is not None:
+        stmt = stmt.where(table.c.month.between(year * 100 + 1, year * 100 + 12)) if table is rm else \
+            stmt.where(table.c.year == year)
+    return stmt
+
+
+def _learner_counts(scope: Scope, *, any_module: bool = False) -> tuple[Any, Any]:
+    """The columns that count learners (who attempted, who passed) once: in the year when the scope
+    has one, else ever; at the module, or at any module when the figure is not per module."""
+    yearly = scope.filters.year is not None
+    if any_module:
+        return (rm.c.any_learners, rm.c.any_passers) if yearly else (rm.c.any_learners_ever, rm.c.any_passers_ever)
+    return (rm.c.learners, rm.c.passers) if yearly else (rm.c.learners_ever, rm.c.passers_ever)
 
 
 # --- completions: one row per learner and module ---------------------------------------------------
@@ -327,6 +371,25 @@ SUMMARY = [
 
 
 def summary_query(scope: Scope) -> Select:
+    """Per unit, group and module: learners (each once), attempts, learners who passed, mean score."""
+    if not from_aggregates(scope):
+        return summary_query_raw(scope)
+    learners, passers = _learner_counts(scope)
+    attempts = func.sum(rm.c.attempts)
+    stmt = (
+        select(rm.c.unit_code, u.c.name, rm.c.group, rm.c.module_id, func.sum(learners).label("learners"),
+               attempts.label("attempts"), func.sum(passers).label("passed"),
+               (func.sum(rm.c.score_sum) / func.nullif(attempts, 0)).label("mean_score"))
+        .select_from(rm.join(u, u.c.code == rm.c.unit_code))
+        .group_by(rm.c.unit_code, u.c.name, u.c.position, rm.c.group, rm.c.module_id)
+        .having(attempts > 0)
+        .order_by(u.c.position, rm.c.unit_code, rm.c.group, rm.c.module_id)
+    )
+    return _aggregated(stmt, scope, rm)
+
+
+def summary_query_raw(scope: Scope) -> Select:
+    """summary_query over the raw rows."""
     stmt = (
         select(lr.c.unit_code, u.c.name, lr.c.group, a.c.module_id,
                func.count(distinct(a.c.learner_id)).label("learners"),
@@ -390,11 +453,52 @@ def years_with_targets(conn: Connection) -> list[int]:
     return [int(y) for y in conn.scalars(select(tg.c.year).distinct().order_by(tg.c.year))]
 
 
+def _unit_tree() -> Any:
+    """(root, code) for every unit and every unit below it, the unit itself included."""
+    tree = select(u.c.code.label("root"), u.c.code.label("code")).cte("tree", recursive=True)
+    return tree.union_all(select(tree.c.root, u.c.code).where(u.c.parent_code == tree.c.code))
+
+
+def _annual_filtered(stmt: Select, scope: Scope) -> Select:
+    f = scope.filters
+    if scope.unit_codes is not None:
+        stmt = stmt.where(tg.c.unit_code.in_(sorted(scope.unit_codes)))
+    if f.group is not None:
+        stmt = stmt.where(tg.c.group == f.group)
+    if f.module is not None:
+        stmt = stmt.where(tg.c.module_id == f.module)
+    return stmt
+
+
 def annual_query(scope: Scope, year: int) -> Select:
     """Per target: learners of the unit (and every unit below it) and group who passed the module
-    (by the end of the local year, and within it)."""
-    tree = select(u.c.code.label("root"), u.c.code.label("code")).cte("tree", recursive=True)
-    tree = tree.union_all(select(tree.c.root, u.c.code).where(u.c.parent_code == tree.c.code))
+    (their first pass by the end of the local year, and within it)."""
+    if not from_aggregates(scope):
+        return annual_query_raw(scope, year)
+    tree = _unit_tree()
+    first, last = year * 100 + 1, year * 100 + 12
+    stmt = (
+        select(tg.c.unit_code, u.c.name, u.c.parent_code, tg.c.group, tg.c.module_id, tg.c.headcount,
+               tg.c.target_share,
+               func.coalesce(func.sum(case((rm.c.month <= last, rm.c.passers_ever))), 0).label("trained"),
+               func.coalesce(func.sum(case((rm.c.month.between(first, last), rm.c.passers_ever))), 0)
+               .label("trained_in_year"))
+        .select_from(
+            tg.join(u, u.c.code == tg.c.unit_code)
+            .join(tree, tree.c.root == tg.c.unit_code)
+            .outerjoin(rm, and_(rm.c.unit_code == tree.c.code, rm.c.group == tg.c.group,
+                                rm.c.module_id == tg.c.module_id)))
+        .where(tg.c.year == year)
+        .group_by(tg.c.unit_code, u.c.name, u.c.parent_code, u.c.position, tg.c.group, tg.c.module_id,
+                  tg.c.headcount, tg.c.target_share)
+        .order_by(u.c.position, tg.c.unit_code, tg.c.group, tg.c.module_id)
+    )
+    return _annual_filtered(stmt, scope)
+
+
+def annual_query_raw(scope: Scope, year: int) -> Select:
+    """annual_query over the raw rows."""
+    tree = _unit_tree()
     first_pass = first_passes()
     start, end = localtime.local_year_bounds(year, scope.tz)
     stmt = (
@@ -414,14 +518,7 @@ def annual_query(scope: Scope, year: int) -> Select:
                   tg.c.headcount, tg.c.target_share)
         .order_by(u.c.position, tg.c.unit_code, tg.c.group, tg.c.module_id)
     )
-    f = scope.filters
-    if scope.unit_codes is not None:
-        stmt = stmt.where(tg.c.unit_code.in_(sorted(scope.unit_codes)))
-    if f.group is not None:
-        stmt = stmt.where(tg.c.group == f.group)
-    if f.module is not None:
-        stmt = stmt.where(tg.c.module_id == f.module)
-    return stmt
+    return _annual_filtered(stmt, scope)
 
 
 @dataclass(frozen=True)
@@ -523,6 +620,28 @@ QUESTIONS = [
 
 
 def question_sums_query(scope: Scope) -> Select:
+    """The item statistics' sums per question (first attempts): report_question's, plus those of the
+    first attempts still queued for it, from their raw rows (a few seconds' submissions)."""
+    if not from_aggregates(scope):
+        return question_sums_query_raw(scope)
+    folded = _aggregated(
+        select(rq.c.module_id, rq.c.question_id, rq.c.responses.label("n"), rq.c.correct.label("sx"),
+               rq.c.rest_sum.label("sy"), rq.c.rest_product.label("sxy"), rq.c.rest_square.label("syy")),
+        scope, rq)
+    queued = question_sums_query_raw(scope).where(a.c.id.in_(select(rqp.c.attempt_id))).order_by(None)
+    both = folded.union_all(queued).subquery("sums")
+    n = func.sum(both.c.n)
+    return (
+        select(both.c.module_id, both.c.question_id, n.label("n"), func.sum(both.c.sx).label("sx"),
+               func.sum(both.c.sy).label("sy"), func.sum(both.c.sxy).label("sxy"), func.sum(both.c.syy).label("syy"))
+        .group_by(both.c.module_id, both.c.question_id)
+        .having(n > 0)
+        .order_by(both.c.module_id, both.c.question_id)
+    )
+
+
+def question_sums_query_raw(scope: Scope) -> Select:
+    """question_sums_query over the raw rows."""
     x = case((aa.c.correct.is_(True), 1.0), else_=0.0)
     y = (a.c.correct_count - x) * literal(1.0) / func.nullif(a.c.question_count - 1, 0)
     stmt = (
@@ -537,7 +656,20 @@ def question_sums_query(scope: Scope) -> Select:
 
 
 def question_picks_query(scope: Scope) -> Select:
-    """How often each answer (as stored: choice ids joined by commas) was given on first attempts."""
+    """How often each answer (as stored: choice ids joined by commas; from report_pick, one choice)
+    was given on first attempts: report_pick's counts, plus the queued first attempts' raw answers."""
+    if not from_aggregates(scope):
+        return question_picks_query_raw(scope)
+    folded = _aggregated(select(rk.c.module_id, rk.c.question_id, rk.c.choice_id.label("chosen"),
+                                rk.c.picks.label("n")), scope, rk)
+    queued = question_picks_query_raw(scope).where(a.c.id.in_(select(rqp.c.attempt_id)))
+    both = folded.union_all(queued).subquery("picks")
+    return (select(both.c.module_id, both.c.question_id, both.c.chosen, func.sum(both.c.n).label("n"))
+            .group_by(both.c.module_id, both.c.question_id, both.c.chosen))
+
+
+def question_picks_query_raw(scope: Scope) -> Select:
+    """question_picks_query over the raw rows."""
     stmt = (
         select(a.c.module_id, aa.c.question_id, aa.c.chosen, func.count().label("n"))
         .select_from(aa.join(a, a.c.id == aa.c.attempt_id).join(lr, lr.c.id == a.c.learner_id))
@@ -632,15 +764,14 @@ class Totals:
 
 
 def totals(conn: Connection, scope: Scope, threshold: int) -> Totals:
-    stmt = _scoped(
-        select(func.count(distinct(a.c.learner_id)), func.count(),
-               func.count(distinct(case((a.c.passed.is_(True), a.c.learner_id)))))
-        .select_from(_with_learner(scope)).where(a.c.submitted_at.is_not(None)), scope)
-    learners, attempts, passed = conn.execute(stmt).one()
-    cstmt = select(func.count()).select_from(cert.join(lr, lr.c.id == cert.c.learner_id)).where(
-        cert.c.kind == "module", cert.c.revoked_at.is_(None))
-    cstmt = _scoped(cstmt, scope, time_column=cert.c.issued_at, module_column=cert.c.subject)
-    certificates = conn.scalar(cstmt) or 0
+    """Learners who attempted (each once), attempts, learners who passed, module certificates."""
+    if from_aggregates(scope):
+        learners_col, passers_col = _learner_counts(scope, any_module=scope.filters.module is None)
+        stmt = _aggregated(select(func.sum(learners_col), func.sum(rm.c.attempts), func.sum(passers_col),
+                                  func.sum(rm.c.certificates)), scope, rm)
+        learners, attempts, passed, certificates = (int(v or 0) for v in conn.execute(stmt).one())
+    else:
+        learners, attempts, passed, certificates = _totals_raw(conn, scope)
     if scope.suppress:
         if suppression.is_small(learners, threshold):
             attempts = Suppressed(threshold)
@@ -649,15 +780,34 @@ def totals(conn: Connection, scope: Scope, threshold: int) -> Totals:
     return Totals(int(learners), int(attempts), int(passed), int(certificates))
 
 
+def _totals_raw(conn: Connection, scope: Scope) -> tuple[int, int, int, int]:
+    stmt = _scoped(
+        select(func.count(distinct(a.c.learner_id)), func.count(),
+               func.count(distinct(case((a.c.passed.is_(True), a.c.learner_id)))))
+        .select_from(_with_learner(scope)).where(a.c.submitted_at.is_not(None)), scope)
+    learners, attempts, passed = conn.execute(stmt).one()
+    cstmt = select(func.count()).select_from(cert.join(lr, lr.c.id == cert.c.learner_id)).where(
+        cert.c.kind == "module", cert.c.revoked_at.is_(None))
+    cstmt = _scoped(cstmt, scope, time_column=cert.c.issued_at, module_column=cert.c.subject)
+    return int(learners), int(attempts), int(passed), int(conn.scalar(cstmt) or 0)
+
+
 def module_rates(conn: Connection, scope: Scope, threshold: int) -> list[tuple[str, Any, Any, Any]]:
     """(module, learners, passed, pass rate) per module."""
-    stmt = _scoped(
-        select(a.c.module_id, func.count(distinct(a.c.learner_id)).label("learners"),
-               func.count(distinct(case((a.c.passed.is_(True), a.c.learner_id)))).label("passed"))
-        .select_from(_with_learner(scope)).where(a.c.submitted_at.is_not(None))
-        .group_by(unindexed(a.c.module_id)).order_by(a.c.module_id), scope)
+    if from_aggregates(scope):
+        learners_col, passers_col = _learner_counts(scope)
+        stmt = _aggregated(
+            select(rm.c.module_id, func.sum(learners_col), func.sum(passers_col))
+            .group_by(rm.c.module_id).having(func.sum(rm.c.attempts) > 0).order_by(rm.c.module_id), scope, rm)
+    else:
+        stmt = _scoped(
+            select(a.c.module_id, func.count(distinct(a.c.learner_id)).label("learners"),
+                   func.count(distinct(case((a.c.passed.is_(True), a.c.learner_id)))).label("passed"))
+            .select_from(_with_learner(scope)).where(a.c.submitted_at.is_not(None))
+            .group_by(unindexed(a.c.module_id)).order_by(a.c.module_id), scope)
     out = []
     for module_id, learners, passed in conn.execute(stmt):
+        learners, passed = int(learners or 0), int(passed or 0)
         rate = passed / learners if learners else None
         if scope.suppress and (suppression.is_small(learners, threshold) or suppression.is_small(passed, threshold)):
             rate = None
@@ -669,6 +819,23 @@ def module_rates(conn: Connection, scope: Scope, threshold: int) -> list[tuple[s
 def monthly(conn: Connection, scope: Scope, threshold: int, year: int) -> list[tuple[int, Any, Any]]:
     """(month 1–12, attempts submitted, learners who first passed a module that month) for the
     local year, by local month."""
+    if from_aggregates(scope):
+        stmt = _aggregated(select(rm.c.month, func.sum(rm.c.attempts), func.sum(rm.c.passers_ever))
+                           .group_by(rm.c.month), scope, rm, year=year)
+        by_month = {int(m) % 100: (int(n or 0), int(p or 0)) for m, n, p in conn.execute(stmt)}
+    else:
+        by_month = _monthly_raw(conn, scope, year)
+    out = []
+    for m in range(1, 13):
+        n_att, n_pass = by_month.get(m, (0, 0))
+        if scope.suppress:
+            out.append((m, suppression.hide_small(n_att, threshold), suppression.hide_small(n_pass, threshold)))
+        else:
+            out.append((m, n_att, n_pass))
+    return out
+
+
+def _monthly_raw(conn: Connection, scope: Scope, year: int) -> dict[int, tuple[int, int]]:
     s2 = scope if scope.filters.year == year else replace(scope, filters=replace(scope.filters, year=year))
     month = local_month(a.c.submitted_at, year, scope).label("month")
     attempts_by_month = dict(conn.execute(_scoped(
@@ -680,12 +847,4 @@ def monthly(conn: Connection, scope: Scope, threshold: int, year: int) -> list[t
         select(fmonth, func.count()).select_from(first_pass.join(lr, lr.c.id == first_pass.c.learner_id))
         .where(true()).group_by(fmonth), s2, time_column=first_pass.c.first_at,
         module_column=first_pass.c.module_id)).all())
-    out = []
-    for m in range(1, 13):
-        n_att = int(attempts_by_month.get(m, 0))
-        n_pass = int(passes_by_month.get(m, 0))
-        if scope.suppress:
-            out.append((m, suppression.hide_small(n_att, threshold), suppression.hide_small(n_pass, threshold)))
-        else:
-            out.append((m, n_att, n_pass))
-    return out
+    return {m: (int(attempts_by_month.get(m, 0)), int(passes_by_month.get(m, 0))) for m in range(1, 13)}

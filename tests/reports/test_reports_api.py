@@ -11,7 +11,7 @@ from datetime import datetime
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from quiz_api.audit import AuditLog
 from quiz_api.labels import t
@@ -411,14 +411,11 @@ def test_the_database_formatted_csv_equals_the_python_formatted_one(client, data
 
 def test_a_wrong_option_nobody_picks_is_flagged_with_its_id(client, database):
     """mau-001 (key b): 24 first attempts pick a, b or c, never d; d makes the question easier to guess."""
-    from quiz_api.attempts.models import AttemptAnswer
-
     make_organiser(database, "admin1", admin=True)
     with database.writing() as db:
         for i in range(24):
-            aid = data.attempt(db, data.learner(db), correct=1, questions=1)
-            db.execute(insert(AttemptAnswer.__table__).values(
-                attempt_id=aid, position=0, question_id="mau-001", chosen="abc"[i % 3], correct=i % 3 == 1))
+            data.attempt(db, data.learner(db), correct=1, questions=1,
+                         answers=[("mau-001", i % 3 == 1, "abc"[i % 3])])
     body = client.get("/api/v1/reports/questions?module=mau-thu&format=json", headers=bearer(client, "admin1")).json()
     row = next(r for r in body["rows"] if r["question_id"] == "mau-001")
     assert "có phương án sai không ai chọn (dễ đoán): d" in row["flags"]

@@ -26,11 +26,9 @@ p99 ≤ 100 ms) next to the same learner's p99 with no export running. The machi
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -44,7 +42,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import export_data, harness  # noqa: E402 - after the path set-up
+from bench import export_data, harness  # after the path set-up
 
 GOAL_RATIO = 2.0
 GOAL_RSS_MB = 300
@@ -69,12 +67,13 @@ def report_sql(kind: str, dialect: str, year: int) -> str:
 
 def attempts_in(url: str) -> int:
     from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import SQLAlchemyError
 
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
             return int(conn.scalar(text("SELECT count(*) FROM attempt")) or 0)
-    except Exception:  # no database or no schema yet
+    except SQLAlchemyError:  # no database or no schema yet
         return -1
     finally:
         engine.dispose()
@@ -172,7 +171,7 @@ class Learner(threading.Thread):
 
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] if ordered else float("nan")
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] if ordered else float("nan")
 
 
 def prepare_submissions(base_url: str, count: int, seed: int = 7) -> list[tuple[str, dict]]:
@@ -205,18 +204,18 @@ def download(base_url: str, kind: str, year: int, cookies: httpx.Cookies, out: P
     started = time.perf_counter()
     first = None
     size = 0
-    with httpx.Client(base_url=base_url, timeout=600, cookies=cookies) as client, open(out, "wb") as f:
-        with client.stream("GET", f"/organiser/download/{kind}", params={"year": year, "format": "csv"},
-                           headers={"Accept-Encoding": "gzip, deflate, br"}) as response:
-            response.raise_for_status()
-            if response.headers.get("content-encoding"):
-                raise SystemExit("the download came compressed: rows and bytes would be miscounted")
-            for chunk in response.iter_raw(1 << 16):
-                if first is None:
-                    first = time.perf_counter() - started
-                f.write(chunk)
-                size += len(chunk)
-            headers = response.headers
+    with httpx.Client(base_url=base_url, timeout=600, cookies=cookies) as client, open(out, "wb") as f, \
+            client.stream("GET", f"/organiser/download/{kind}", params={"year": year, "format": "csv"},
+                          headers={"Accept-Encoding": "gzip, deflate, br"}) as response:
+        response.raise_for_status()
+        if response.headers.get("content-encoding"):
+            raise SystemExit("the download came compressed: rows and bytes would be miscounted")
+        for chunk in response.iter_raw(1 << 16):
+            if first is None:
+                first = time.perf_counter() - started
+            f.write(chunk)
+            size += len(chunk)
+        headers = response.headers
     return {"seconds": time.perf_counter() - started, "first_byte": first or 0.0, "bytes": size,
             "announced_rows": headers.get("x-total-count") or headers.get("x-row-count"),
             "content_length": headers.get("content-length")}

@@ -27,6 +27,7 @@ from sqlalchemy import (
     literal,
     literal_column,
     not_,
+    or_,
     select,
     true,
 )
@@ -44,7 +45,7 @@ from quiz_api.errors import NotFound
 from quiz_api.learners.models import Learner
 from quiz_api.reports import stats, suppression, xapi
 from quiz_api.reports.filters import Scope
-from quiz_api.reports.formats import Column, Suppressed
+from quiz_api.reports.formats import FORMULA_STARTS, Column, Suppressed
 from quiz_api.reports.models import Target
 from quiz_api.units.models import Unit
 
@@ -278,47 +279,58 @@ def _csv_text(expr: Any, column: Column) -> ColumnElement:
     return func.coalesce(cast(expr, String), literal(""))
 
 
-def packed_for_csv(query: Select, columns: list[Column]) -> tuple[Select, list[bool]]:
-    """The same rows with each run of safe columns (codes, numbers, times, booleans) joined into one
-    CSV fragment by the database; text columns stay separate, to be neutralised and quoted in Python.
+def _csv_field(expr: Any) -> ColumnElement:
+    """A text cell as formats.csv_field writes it, by the database: '' for NULL or empty, a leading
+    quote before a formula start (formats.neutralise), double quotes around a cell holding a comma,
+    a quote or a line break (csv.writer's QUOTE_MINIMAL)."""
+    text = func.coalesce(cast(expr, String), literal(""))
+    safe = case((func.substr(text, 1, 1).in_([literal(c) for c in FORMULA_STARTS]), literal("'").op("||")(text)),
+                else_=text)
+    quoted = or_(*[safe.contains(literal(c)) for c in (",", '"', "\r", "\n")])
+    return case((quoted, literal('"').op("||")(func.replace(safe, literal('"'), literal('""'))).op("||")(literal('"'))),
+                else_=safe)
 
-    Safe values never contain a comma, a quote or a line break and never start a formula, so the
-    database can format them: a million rows then cost a third of the Python work.
+
+def csv_line_query(query: Select, columns: list[Column]) -> Select:
+    """The same rows as one CSV line each (without its line break), written whole by the database.
+
+    Python then only joins lines: a row costs one string instead of a tuple of cells to neutralise and
+    quote. formats.csv_field is the reference; tests compare the two on every awkward value.
     """
-    out: list[Any] = []
-    flags: list[bool] = []
-    run: list[ColumnElement] = []
-
-    def flush() -> None:
-        if run:
-            joined = run[0]
-            for part in run[1:]:
-                joined = joined.op("||")(literal(",")).op("||")(part)
-            out.append(joined.label(f"packed_{len(out)}"))
-            flags.append(True)
-            run.clear()
-
-    for expr, column in zip(query.selected_columns, columns, strict=True):
-        if column.kind == "text":
-            flush()
-            out.append(expr)
-            flags.append(False)
-        else:
-            run.append(_csv_text(expr, column))
-    flush()
-    return query.with_only_columns(*out), flags
+    cells = [_csv_field(expr) if column.kind == "text" else _csv_text(expr, column)
+             for expr, column in zip(query.selected_columns, columns, strict=True)]
+    line = cells[0]
+    for cell in cells[1:]:
+        line = line.op("||")(literal(",")).op("||")(cell)
+    return query.with_only_columns(line.label("line"))
 
 
-def stream_csv_rows(conn: Connection, kind: str, scope: Scope) -> tuple[list[bool], Iterator[tuple]]:
-    """Rows of a row report shaped for CSV (see packed_for_csv), and which of their cells are packed."""
-    query, flags = packed_for_csv(row_query(kind, scope, conn.dialect.name), ROW_COLUMNS[kind])
+def stream_csv_lines(conn: Connection, kind: str, scope: Scope) -> tuple[int, Iterator[list[str]]]:
+    """(how many rows, the rows as CSV lines in batches) of a row report, read in the connection's one
+    transaction, so the count is the number of lines that follow.
 
-    def rows() -> Iterator[tuple]:
-        result = conn.execution_options(**STREAM).execute(query)
-        for partition in result.partitions():
-            yield from partition
+    Completions are grouped, and the database holds the whole result before its first row in any case:
+    the count comes with each row (count(*) OVER ()) instead of grouping the year twice. Attempts
+    stream from the table as it is read: a separate count (a scan) costs less than holding them all.
+    """
+    query = csv_line_query(row_query(kind, scope, conn.dialect.name), ROW_COLUMNS[kind])
+    if kind == "completions":
+        result = conn.execution_options(**STREAM).execute(query.add_columns(func.count().over().label("total")))
+        first = result.fetchmany(STREAM["yield_per"])
+        total = first[0][1] if first else 0
 
-    return flags, rows()
+        def grouped() -> Iterator[list[str]]:
+            yield [r[0] for r in first]
+            for partition in result.partitions():
+                yield [r[0] for r in partition]
+
+        return int(total), grouped()
+    total = count_rows(conn, kind, scope)
+
+    def scanned() -> Iterator[list[str]]:
+        yield from conn.execution_options(**STREAM).execute(query).scalars().partitions()
+
+    return total, scanned()
 
 
 # --- summary: unit × group × module --------------------------------------------------------------

@@ -27,7 +27,6 @@ from sqlalchemy import (
     literal,
     literal_column,
     not_,
-    or_,
     select,
     true,
 )
@@ -45,7 +44,7 @@ from quiz_api.errors import NotFound
 from quiz_api.learners.models import Learner
 from quiz_api.reports import stats, suppression, xapi
 from quiz_api.reports.filters import Scope
-from quiz_api.reports.formats import FORMULA_STARTS, Column, Suppressed
+from quiz_api.reports.formats import Column, Suppressed
 from quiz_api.reports.models import Target
 from quiz_api.units.models import Unit
 
@@ -279,25 +278,32 @@ def _csv_text(expr: Any, column: Column) -> ColumnElement:
     return func.coalesce(cast(expr, String), literal(""))
 
 
-def _csv_field(expr: Any) -> ColumnElement:
+# What formats.csv_field looks for, as one pattern each: a formula start, and a character that needs quotes.
+_FORMULA_START = {"sqlite": "[=+@\t\r-]*", "postgresql": "^[-=+@\t\r]"}  # GLOB: "-" before "]" is itself
+_NEEDS_QUOTES = {"sqlite": '*[,"\r\n]*', "postgresql": '[,"\r\n]'}
+
+
+def _csv_field(expr: Any, dialect: str) -> ColumnElement:
     """A text cell as formats.csv_field writes it, by the database: '' for NULL or empty, a leading
     quote before a formula start (formats.neutralise), double quotes around a cell holding a comma,
-    a quote or a line break (csv.writer's QUOTE_MINIMAL)."""
+    a quote or a line break (csv.writer's QUOTE_MINIMAL). One pattern match per question (GLOB on
+    SQLite, a regular expression on PostgreSQL): a third of the cost of substr, IN and instr."""
+    match = "GLOB" if dialect == "sqlite" else "~"
     text = func.coalesce(cast(expr, String), literal(""))
-    safe = case((func.substr(text, 1, 1).in_([literal(c) for c in FORMULA_STARTS]), literal("'").op("||")(text)),
-                else_=text)
-    quoted = or_(*[safe.contains(literal(c)) for c in (",", '"', "\r", "\n")])
+    safe = case((text.op(match)(literal(_FORMULA_START.get(dialect, _FORMULA_START["postgresql"]))),
+                 literal("'").op("||")(text)), else_=text)
+    quoted = text.op(match)(literal(_NEEDS_QUOTES.get(dialect, _NEEDS_QUOTES["postgresql"])))
     return case((quoted, literal('"').op("||")(func.replace(safe, literal('"'), literal('""'))).op("||")(literal('"'))),
                 else_=safe)
 
 
-def csv_line_query(query: Select, columns: list[Column]) -> Select:
+def csv_line_query(query: Select, columns: list[Column], dialect: str) -> Select:
     """The same rows as one CSV line each (without its line break), written whole by the database.
 
     Python then only joins lines: a row costs one string instead of a tuple of cells to neutralise and
     quote. formats.csv_field is the reference; tests compare the two on every awkward value.
     """
-    cells = [_csv_field(expr) if column.kind == "text" else _csv_text(expr, column)
+    cells = [_csv_field(expr, dialect) if column.kind == "text" else _csv_text(expr, column)
              for expr, column in zip(query.selected_columns, columns, strict=True)]
     line = cells[0]
     for cell in cells[1:]:
@@ -313,7 +319,8 @@ def stream_csv_lines(conn: Connection, kind: str, scope: Scope) -> tuple[int, It
     the count comes with each row (count(*) OVER ()) instead of grouping the year twice. Attempts
     stream from the table as it is read: a separate count (a scan) costs less than holding them all.
     """
-    query = csv_line_query(row_query(kind, scope, conn.dialect.name), ROW_COLUMNS[kind])
+    dialect = conn.dialect.name
+    query = csv_line_query(row_query(kind, scope, dialect), ROW_COLUMNS[kind], dialect)
     if kind == "completions":
         result = conn.execution_options(**STREAM).execute(query.add_columns(func.count().over().label("total")))
         first = result.fetchmany(STREAM["yield_per"])

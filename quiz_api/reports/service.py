@@ -315,13 +315,15 @@ def stream_csv_lines(conn: Connection, kind: str, scope: Scope) -> tuple[int, It
     """(how many rows, the rows as CSV lines in batches) of a row report, read in the connection's one
     transaction, so the count is the number of lines that follow.
 
-    Completions are grouped, and the database holds the whole result before its first row in any case:
-    the count comes with each row (count(*) OVER ()) instead of grouping the year twice. Attempts
-    stream from the table as it is read: a separate count (a scan) costs less than holding them all.
+    SQLite holds the whole completions result before its first row in any case (grouped through the
+    learner index, then sorted): the count comes with each row (count(*) OVER ()) instead of grouping
+    the year twice. Elsewhere a separate count costs less: on PostgreSQL the window makes the query
+    twice as slow (5.3 s against 2.6 s at 1,000,000 attempts, the count 1.6 s), and attempts stream
+    from the table as it is read, where holding them all for a window would cost memory.
     """
     dialect = conn.dialect.name
     query = csv_line_query(row_query(kind, scope, dialect), ROW_COLUMNS[kind], dialect)
-    if kind == "completions":
+    if kind == "completions" and dialect == "sqlite":
         result = conn.execution_options(**STREAM).execute(query.add_columns(func.count().over().label("total")))
         first = result.fetchmany(STREAM["yield_per"])
         total = first[0][1] if first else 0
@@ -334,10 +336,10 @@ def stream_csv_lines(conn: Connection, kind: str, scope: Scope) -> tuple[int, It
         return int(total), grouped()
     total = count_rows(conn, kind, scope)
 
-    def scanned() -> Iterator[list[str]]:
+    def read() -> Iterator[list[str]]:
         yield from conn.execution_options(**STREAM).execute(query).scalars().partitions()
 
-    return total, scanned()
+    return total, read()
 
 
 # --- summary: unit × group × module --------------------------------------------------------------

@@ -164,19 +164,19 @@ def csv_field(value: str | None) -> str:
     return value
 
 
-def csv_line_chunks(columns: Sequence[Column], batches: Iterable[list[str]], lang: str = "vi",
+def csv_line_chunks(columns: Sequence[Column], chunks: Iterable[tuple[int, bytes]], lang: str = "vi",
                     on_rows: Callable[[int], None] | None = None) -> Iterator[bytes]:
-    """Like csv_chunks, for rows the database already wrote as CSV lines (service.csv_line_query):
-    the header, then one chunk per batch of lines."""
+    """Like csv_chunks, for rows the database already wrote as CSV lines (service.stream_csv_lines):
+    the header, then the lines' bytes as they come, (rows, bytes) at a time."""
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerow([neutralise(c.label(lang)) for c in columns])
     yield (BOM + buffer.getvalue()).encode("utf-8")
     count = 0
-    for lines in batches:
-        if not lines:
+    for rows, data in chunks:
+        if not rows:
             continue
-        count += len(lines)
-        yield ("\r\n".join(lines) + "\r\n").encode("utf-8")
+        count += rows
+        yield data
         if on_rows:
             on_rows(count)
     if on_rows:

@@ -7,7 +7,7 @@ import csv
 import io
 
 import pytest
-from sqlalchemy import String, cast, event, literal, select
+from sqlalchemy import String, cast, event, literal, null, select
 
 from quiz_api.reports import exporting, formats, service
 from quiz_api.reports.filters import Filters, Scope
@@ -20,12 +20,27 @@ AWKWARD = ["", "An", "Trần Thị Bé", "=1+2", "+84 912", "-5", "@SUM(A1)", "\
 
 @pytest.mark.parametrize("value", [*AWKWARD, None])
 def test_the_database_writes_a_text_cell_as_csv_field_does(database, value):
-    query = select(cast(literal(value, String), String).label("x"), literal(3).label("n"))
+    query = select(cast(null() if value is None else literal(value, String), String).label("x"),
+                   literal(3).label("n"))
     columns = [formats.Column("attempts", "unit_code"), formats.Column("attempts", "attempt_no", "int")]
     with database.engine.connect() as conn:
         line = conn.execute(service.csv_line_query(query, columns, conn.dialect.name)).scalar_one()
     assert line == formats.csv_field(value) + ",3"
     assert next(csv.reader(io.StringIO(line, newline=""))) == [formats.neutralise(value or ""), "3"]
+
+
+def test_postgresql_copy_writes_every_text_cell_as_csv_field_does(database):
+    if database.engine.dialect.name != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    columns = [formats.Column("attempts", "unit_code"), formats.Column("attempts", "attempt_no", "int"),
+               formats.Column("completions", "passed", "bool")]
+    for value in [*AWKWARD, None, "back\\slash\\n"]:
+        cell = cast(null() if value is None else literal(value, String), String)
+        query = select(cell.label("x"), literal(3).label("n"), literal(value is None).label("b"))
+        with database.engine.connect() as conn:
+            chunks = list(service.copied_csv(conn, service.csv_copy_query(query, columns)))
+        flag = "TRUE" if value is None else "FALSE"
+        assert chunks == [(1, f"{formats.csv_field(value)},3,{flag}\r\n".encode())], value
 
 
 def _learners_with_attempts(database, count: int) -> None:

@@ -20,7 +20,9 @@ It prints, for each, the tool's time, the download's time and their ratio (goal 
 and the row count the server announced (X-Total-Count / Content-Length), the server's peak RSS
 during the download (goal < 300 MB), and the learner's submit p50/p99 during the download (goal
 p99 ≤ 100 ms) next to the same learner's p99 with no export running. The machine is shared and has
-2 cores: read the spread over rounds, not one figure.
+2 cores: read the spread over rounds, not one figure. As a control, the last column is the same
+learner's p99 while the database tool (a separate process, no part of the server) reads the rows:
+what any reader of that size costs the machine.
 """
 
 from __future__ import annotations
@@ -265,12 +267,17 @@ def main() -> int:
               f"{percentile(idle.latencies, 50) * 1000:.0f} ms, p99 {idle_p99:.0f} ms")
         dialect = "sqlite" if url.startswith("sqlite") else "postgresql"
         print(f"{'kind':<12}{'round':>5}{tool + ' s':>10}{'served s':>10}{'ratio':>7}{'1st byte':>9}{'MB':>8}"
-              f"{'rows':>11}{'announced':>11}{'peak RSS MB':>12}{'submits':>8}{'p50 ms':>7}{'p99 ms':>7}{'err':>4}")
+              f"{'rows':>11}{'announced':>11}{'peak RSS MB':>12}{'submits':>8}{'p50 ms':>7}{'p99 ms':>7}{'err':>4}"
+              f"{'p99 beside ' + tool:>18}")
         results: dict[str, list[dict]] = {k: [] for k in kinds}
         for r in range(1, args.rounds + 1):
             for kind in kinds:
                 theirs, ours = work / f"{kind}.{tool}.csv", work / f"{kind}.served.csv"
+                control = Learner(server.base_url, bodies)  # the same learner while the tool reads
+                control.start()
                 base = tool_dump(url, report_sql(kind, dialect, YEAR), theirs)
+                control.running = False
+                control.join()
                 base_rows = count_lines(theirs) - 1
                 time.sleep(1)
                 sampler = Sampler(server.process.pid)
@@ -291,7 +298,8 @@ def main() -> int:
                 print(f"{kind:<12}{r:>5}{base:>10.2f}{got['seconds']:>10.2f}{row['ratio']:>7.2f}"
                       f"{got['first_byte']:>9.2f}{got['bytes'] / 1e6:>8.1f}{rows:>11,}{announced:>11}"
                       f"{row['rss']:>12.0f}{row['submits']:>8}{percentile(learner.latencies, 50) * 1000:>7.0f}"
-                      f"{row['p99']:>7.0f}{learner.errors:>4}", flush=True)
+                      f"{row['p99']:>7.0f}{learner.errors:>4}{percentile(control.latencies, 99) * 1000:>15.0f} ms",
+                      flush=True)
                 if abs(rows - base_rows) > args.submissions:
                     print(f"  row counts differ: served {rows:,}, {tool} {base_rows:,}", file=sys.stderr)
                 for p in (ours, theirs):

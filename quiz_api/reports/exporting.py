@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -90,7 +91,7 @@ def _export(*, database: Database, banks: dict[str, Bank], settings: Settings, k
     rows: list[tuple] | None = None
     total: int | None = None
     lines: Iterator[list[str]] | None = None
-    with database.engine.connect() as conn:
+    with database.engine.connect() as conn, _temp_on_disk(conn):
         if not isinstance(scope, Scope):
             with Session(bind=conn) as db:
                 scope = scope(db)
@@ -148,6 +149,22 @@ def _export(*, database: Database, banks: dict[str, Bank], settings: Settings, k
         finally:
             metrics.EXPORTS.dec()
             audit.finish_export(database=database, audit_id=audit_id, row_count=sent, complete=complete)
+
+
+@contextmanager
+def _temp_on_disk(conn: Connection) -> Iterator[None]:
+    """SQLite: the export's sorts and grouped results in temporary files, not in the server's memory
+    (temp_store=MEMORY, db.py, suits the small sorts of pages). The completions of 1,000,000 attempts
+    held in memory took the server to 268 MB; a year of the province is ten times that."""
+    raw = conn.connection.driver_connection if conn.dialect.name == "sqlite" else None
+    if raw is None:
+        yield
+        return
+    raw.execute("PRAGMA temp_store = FILE")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA temp_store = MEMORY")
 
 
 def _chunks(conn: Connection, *, banks: dict[str, Bank], settings: Settings, kind: str, fmt: str, scope: Scope,

@@ -99,3 +99,25 @@ def test_an_export_the_client_never_reads_gives_its_connection_back(app, databas
     assert pool.checkedout() == before + 1
     export.chunks.close()  # what the server does with a body it drops (the download was cancelled)
     assert pool.checkedout() == before
+
+
+def test_on_sqlite_an_export_sorts_on_disk_and_gives_the_connection_back_as_configured(app, database):
+    if database.engine.dialect.name != "sqlite":
+        pytest.skip("a SQLite setting")
+    _learners_with_attempts(database, 3)
+    seen: list = []
+
+    def checked_out(dbapi_conn, record, proxy) -> None:
+        seen.append(dbapi_conn)
+
+    event.listen(database.engine, "checkout", checked_out)
+    try:
+        export = exporting.prepare(database=database, banks=app.state.banks, settings=app.state.settings,
+                                   kind="completions", fmt="csv", scope=Scope(None, False, "t", Filters()),
+                                   lang="vi", actor="test")
+    finally:
+        event.remove(database.engine, "checkout", checked_out)
+    reading = seen[0]
+    assert reading.execute("PRAGMA temp_store").fetchone() == (1,)  # FILE while the export reads
+    b"".join(export.chunks)
+    assert reading.execute("PRAGMA temp_store").fetchone() == (2,)  # MEMORY again, as db.py sets it

@@ -52,13 +52,17 @@ def _learners_with_attempts(database, count: int) -> None:
 
 
 @pytest.mark.parametrize("kind", ["completions", "attempts"])
-def test_a_csv_export_announces_the_rows_it_sends(client, database, kind):
+def test_a_csv_export_announces_the_rows_it_sends_when_counting_is_cheap(client, database, kind):
     make_organiser(database, "admin1", admin=True)
     _learners_with_attempts(database, 7)
     response = client.get(f"/api/v1/reports/{kind}?format=csv", headers=bearer(client, "admin1"))
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))[1:]
-    assert int(response.headers["X-Row-Count"]) == len(rows) == {"completions": 7, "attempts": 14}[kind]
+    assert len(rows) == {"completions": 7, "attempts": 14}[kind]
+    if kind == "completions" and database.engine.dialect.name == "postgresql":
+        assert "X-Row-Count" not in response.headers  # it would cost a second grouping of the year
+    else:
+        assert int(response.headers["X-Row-Count"]) == len(rows)
 
 
 @pytest.mark.parametrize(("kind", "fmt"), [("completions", "csv"), ("attempts", "csv"), ("attempts", "jsonl"),

@@ -231,7 +231,7 @@ def main() -> int:
                                                   "--attempts attempts")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--kinds", default=",".join(KINDS))
-    parser.add_argument("--submissions", type=int, default=3000, help="attempts prepared for the learner")
+    parser.add_argument("--submissions", type=int, default=6000, help="attempts prepared for the learner")
     args = parser.parse_args()
     kinds = [k for k in args.kinds.split(",") if k]
     tool = "psql" if args.database else "sqlite3"

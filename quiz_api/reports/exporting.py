@@ -90,7 +90,7 @@ def _export(*, database: Database, banks: dict[str, Bank], settings: Settings, k
     threshold = settings.suppression_threshold
     rows: list[tuple] | None = None
     total: int | None = None
-    lines: Iterator[list[str]] | None = None
+    lines: Iterator[tuple[int, bytes]] | None = None
     with database.engine.connect() as conn, _temp_on_disk(conn):
         if not isinstance(scope, Scope):
             with Session(bind=conn) as db:

@@ -134,13 +134,14 @@ class Server:
 
 @contextmanager
 def running_server(database_url: str | None = None, *, workers: int = 1, extra_env: dict[str, str] | None = None,
-                   keep_dir: Path | None = None) -> Iterator[Server]:
-    """Start a server on a fresh database (SQLite under a temporary var/ unless a URL is given)."""
+                   keep_dir: Path | None = None, reset: bool = True) -> Iterator[Server]:
+    """Start a server on a fresh database (SQLite under a temporary var/ unless a URL is given; a
+    PostgreSQL database's schema is dropped first unless reset is False)."""
     with tempfile.TemporaryDirectory(prefix="kns-bench-") as tmp:
         var_dir = keep_dir or Path(tmp)
         url = database_url or f"sqlite:///{var_dir}/kynangso.db"
         banks = banks_dir()
-        if url.startswith("postgresql"):
+        if url.startswith("postgresql") and reset:
             reset_postgres(url)
         env = dict(os.environ)
         env.pop("KYNANGSO_TEST_DATABASE_URL", None)

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
 
 from quiz_api import audit, localtime, metrics
 from quiz_api.banks import Bank
@@ -42,70 +44,108 @@ class Export:
 
 
 def prepare(*, database: Database, banks: dict[str, Bank], settings: Settings, kind: str, fmt: str,
-            scope: Scope, lang: str, actor: str, who: Principal | None = None, year_default: int | None = None,
-            on_rows: Callable[[int], None] | None = None) -> Export:
-    """Validate, compute what is small, log the export, and return its streaming body."""
+            scope: Scope | Callable[[Session], Scope], lang: str, actor: str, who: Principal | None = None,
+            year_default: int | None = None, on_rows: Callable[[int], None] | None = None) -> Export:
+    """Validate, compute what is small, log the export, and return its streaming body.
+
+    The export reads through one connection (see _export): scope is a Scope, or a function that
+    resolves it with a session on that connection."""
     report = registry.check(kind, fmt, who)
+    body = _export(database=database, banks=banks, settings=settings, report=report, fmt=fmt, scope=scope,
+                   lang=lang, actor=actor, year_default=year_default, on_rows=on_rows)
+    export = next(body)  # everything that can fail has run; the body now holds the connection open
+    assert isinstance(export, Export)
+    export.chunks = cast(Iterator[bytes], body)
+    return export
+
+
+def _export(*, database: Database, banks: dict[str, Bank], settings: Settings, report: registry.Report, fmt: str,
+            scope: Scope | Callable[[Session], Scope], lang: str, actor: str, year_default: int | None,
+            on_rows: Callable[[int], None] | None) -> Iterator[Export | bytes]:
+    """First the Export's description, then its bytes, all read on one connection: the scope, the
+    count and the rows (in one transaction, so the count announced is the number of rows sent; on
+    PostgreSQL a repeatable-read one, whose statements share a snapshot). Besides it the export
+    writes its audit row twice (before the first byte and at the end), each a short transaction."""
+    kind = report.key
     threshold = settings.suppression_threshold
     rows: list[tuple] | None = None
     total: int | None = None
-    year = scope.filters.year or year_default
-    with database.engine.connect() as conn:
+    lines: Iterator[tuple[int, bytes]] | None = None
+    with database.engine.connect() as conn, _temp_on_disk(conn):
+        if not isinstance(scope, Scope):
+            with Session(bind=conn) as db:
+                scope = scope(db)
+            conn.rollback()
+        if conn.dialect.name == "postgresql":
+            conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        year = scope.filters.year or year_default
         if report.aggregate is not None:
             rows = report.aggregate(conn, scope, registry.Inputs(banks, threshold, lang, year))
         elif report.source == "statements":
             total = service.count_statements(conn, scope)
+        elif fmt == "csv":  # a row report: the database writes the lines
+            total, lines = service.stream_csv_lines(conn, kind, scope)
         else:
             total = service.count_rows(conn, kind, scope)
-        conn.rollback()
-    if rows is not None:
-        total = len(rows)
-    if fmt == "xlsx" and total is not None and total > formats.XLSX_MAX_ROWS:
-        raise Invalid("too_many_rows_xlsx", rows=f"{total:,}", limit=f"{formats.XLSX_MAX_ROWS:,}")
-    filters = scope.filters.as_dict()
-    if report.needs_year:
-        filters["year"] = year
-    detail: dict[str, Any] = {"format": fmt, "filters": filters, "suppressed": scope.suppress,
-                              "units": "all" if scope.unit_codes is None else len(scope.unit_codes)}
-    audit_id = audit.start_export(database=database, actor=actor, kind=kind, detail=detail)
-    head = {"report": kind, "title": t(report.title, lang), "filters": filters,
-            "generated_at": localtime.iso(utcnow(), scope.tz),
-            "suppression_threshold": threshold if scope.suppress else None}
-    body = _body(database=database, banks=banks, settings=settings, kind=kind, fmt=fmt, scope=scope, lang=lang,
-                 rows=rows, head=head, audit_id=audit_id, on_rows=on_rows)
-    ext = fmt
-    name = f"kynangso-{kind}-{year or 'all'}.{ext}"
-    return Export(kind, fmt, name, registry.FILE_FORMATS[fmt].media_type, total, body)
+        if rows is not None:
+            total = len(rows)
+        if fmt == "xlsx" and total is not None and total > formats.XLSX_MAX_ROWS:
+            raise Invalid("too_many_rows_xlsx", rows=f"{total:,}", limit=f"{formats.XLSX_MAX_ROWS:,}")
+        filters = scope.filters.as_dict()
+        if report.needs_year:
+            filters["year"] = year
+        detail: dict[str, Any] = {"format": fmt, "filters": filters, "suppressed": scope.suppress,
+                                  "units": "all" if scope.unit_codes is None else len(scope.unit_codes)}
+        audit_id = audit.start_export(database=database, actor=actor, kind=kind, detail=detail)
+        head = {"report": kind, "title": t(report.title, lang), "filters": filters,
+                "generated_at": localtime.iso(utcnow(), scope.tz),
+                "suppression_threshold": threshold if scope.suppress else None}
+        sent = 0
+        complete = False
 
+        def counted(n: int) -> None:
+            nonlocal sent
+            sent = n
+            if on_rows:
+                on_rows(n)
 
-def _body(*, database: Database, banks: dict[str, Bank], settings: Settings, kind: str, fmt: str, scope: Scope,
-          lang: str, rows: list[tuple] | None, head: dict[str, Any], audit_id: int,
-          on_rows: Callable[[int], None] | None) -> Iterator[bytes]:
-    sent = 0
-    complete = False
-
-    def counted(n: int) -> None:
-        nonlocal sent
-        sent = n
-        if on_rows:
-            on_rows(n)
-
-    metrics.EXPORTS.inc()
-    try:
-        with database.engine.connect() as conn:
-            yield from _chunks(conn, banks=banks, settings=settings, kind=kind, fmt=fmt, scope=scope, lang=lang,
-                               rows=rows, head=head, counted=counted)
+        metrics.EXPORTS.inc()
+        try:
+            yield Export(kind, fmt, f"kynangso-{kind}-{year or 'all'}.{fmt}", registry.FILE_FORMATS[fmt].media_type,
+                         total, iter(()))
+            if lines is not None:
+                yield from formats.csv_line_chunks(report.columns, lines, lang, on_rows=counted)
+            else:
+                yield from _chunks(conn, banks=banks, settings=settings, report=report, fmt=fmt, scope=scope, lang=lang,
+                                   rows=rows, head=head, counted=counted)
             conn.rollback()
-        complete = True
+            complete = True
+        finally:
+            metrics.EXPORTS.dec()
+            audit.finish_export(database=database, audit_id=audit_id, row_count=sent, complete=complete)
+
+
+@contextmanager
+def _temp_on_disk(conn: Connection) -> Iterator[None]:
+    """SQLite: the export's sorts and grouped results in temporary files, not in the server's memory
+    (temp_store=MEMORY, db.py, suits the small sorts of pages). The completions of 1,000,000 attempts
+    held in memory took the server to 268 MB; a year of the province is ten times that."""
+    raw = conn.connection.driver_connection if conn.dialect.name == "sqlite" else None
+    if raw is None:
+        yield
+        return
+    raw.execute("PRAGMA temp_store = FILE")
+    try:
+        yield
     finally:
-        metrics.EXPORTS.dec()
-        audit.finish_export(database=database, audit_id=audit_id, row_count=sent, complete=complete)
+        raw.execute("PRAGMA temp_store = MEMORY")
 
 
-def _chunks(conn: Connection, *, banks: dict[str, Bank], settings: Settings, kind: str, fmt: str, scope: Scope,
+def _chunks(conn: Connection, *, banks: dict[str, Bank], settings: Settings, report: registry.Report, fmt: str,
+            scope: Scope,
             lang: str, rows: list[tuple] | None, head: dict[str, Any], counted: Callable[[int], None]) -> Iterator[bytes]:
     """The export's bytes: aggregate rows already computed, or rows streamed from the database."""
-    report = registry.REPORTS[kind]
+    kind = report.key
     if report.source == "statements":
         items = service.stream_statements(conn, scope, banks, settings.public_base())
         yield from formats.jsonl_chunks(items, on_rows=counted) if fmt == "jsonl" else _json_array(items, counted)
@@ -117,10 +157,6 @@ def _chunks(conn: Connection, *, banks: dict[str, Bank], settings: Settings, kin
         counted(len(rows or []))
         return
     columns = report.columns
-    if fmt == "csv" and rows is None:  # a row report: the database formats the safe cells
-        packed, data = service.stream_csv_rows(conn, kind, scope)
-        yield from formats.csv_packed_chunks(columns, packed, data, lang, on_rows=counted)
-        return
     data = iter(rows) if rows is not None else service.stream_rows(conn, kind, scope)
     if fmt == "csv":
         yield from formats.csv_chunks(columns, data, lang, on_rows=counted)
@@ -191,9 +227,11 @@ def export_response(request: Request, *, report: registry.Report, fmt: str, filt
                     who: Principal, database: Database, banks: dict[str, Bank], settings: Settings,
                     year_default: int | None = None) -> StreamingResponse:
     """Shared by every report endpoint and the dashboard's download buttons (their filters already checked)."""
-    with database.reading() as db:
-        scope = resolve(db=db, who=who, filters=filters, aggregate_export=True,
-                        tz=load_profile(settings.profile_dir).tz)
+    tz = load_profile(settings.profile_dir).tz
+
+    def scope(db: Session) -> Scope:  # on the export's own connection
+        return resolve(db=db, who=who, filters=filters, aggregate_export=True, tz=tz)
+
     # xAPI statements name the system by its address: the public one, else the one asked
     settings = settings.model_copy(update={"public_url": settings.public_base(str(request.base_url))})
     export = prepare(database=database, banks=banks, settings=settings, kind=report.key, fmt=fmt,

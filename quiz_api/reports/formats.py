@@ -164,24 +164,19 @@ def csv_field(value: str | None) -> str:
     return value
 
 
-def csv_packed_chunks(columns: Sequence[Column], packed: Sequence[bool], rows: Iterable[Sequence[Any]],
-                      lang: str = "vi", on_rows: Callable[[int], None] | None = None) -> Iterator[bytes]:
-    """Like csv_chunks, for rows whose `packed` cells the database already wrote as CSV fragments."""
+def csv_line_chunks(columns: Sequence[Column], chunks: Iterable[tuple[int, bytes]], lang: str = "vi",
+                    on_rows: Callable[[int], None] | None = None) -> Iterator[bytes]:
+    """Like csv_chunks, for rows the database already wrote as CSV lines (service.stream_csv_lines):
+    the header, then the lines' bytes as they come, (rows, bytes) at a time."""
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerow([neutralise(c.label(lang)) for c in columns])
     yield (BOM + buffer.getvalue()).encode("utf-8")
-    text = [i for i, p in enumerate(packed) if not p]
     count = 0
-    rows = iter(rows)
-    while batch := list(islice(rows, CHUNK_ROWS)):
-        cells = [list(row) for row in batch]
-        for i in text:
-            for row in cells:
-                row[i] = csv_field(row[i])
-        lines = [",".join(row) for row in cells]
-        lines.append("")
-        count += len(batch)
-        yield "\r\n".join(lines).encode("utf-8")
+    for rows, data in chunks:
+        if not rows:
+            continue
+        count += rows
+        yield data
         if on_rows:
             on_rows(count)
     if on_rows:

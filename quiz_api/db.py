@@ -336,19 +336,42 @@ def _run_jobs_isolated(conn: Connection, jobs: list[_Job]) -> list[Outcome]:
     cursor = conn.connection.driver_connection.cursor()
     outcomes: list[Outcome] = []
     for job in jobs:
-        cursor.execute("SAVEPOINT job")
-        deferred = len(pending)
-        try:
-            value = job.fn(conn)
-        except BaseException as exc:  # noqa: BLE001 - handed to the job's caller
-            del pending[deferred:]
-            cursor.execute("ROLLBACK TO SAVEPOINT job")
-            cursor.execute("RELEASE SAVEPOINT job")
-            outcomes.append((job, False, exc))
-        else:
-            cursor.execute("RELEASE SAVEPOINT job")
-            outcomes.append((job, True, value))
+        for attempt in range(TRANSIENT_TRIES):
+            cursor.execute("SAVEPOINT job")
+            deferred = len(pending)
+            try:
+                value = job.fn(conn)
+            except BaseException as exc:  # noqa: BLE001 - handed to the job's caller
+                del pending[deferred:]
+                cursor.execute("ROLLBACK TO SAVEPOINT job")
+                cursor.execute("RELEASE SAVEPOINT job")
+                if _transient(exc) and attempt + 1 < TRANSIENT_TRIES:
+                    log.warning("a job met %s: run again", type(exc).__name__)
+                    continue
+                if _transient(exc):  # nothing stored: the client may send it again
+                    busy = WriterBusy(f"the database kept refusing the job: {exc}")
+                    busy.__cause__ = exc
+                    exc = busy
+                outcomes.append((job, False, exc))
+            else:
+                cursor.execute("RELEASE SAVEPOINT job")
+                outcomes.append((job, True, value))
+            break
     return outcomes
+
+
+# PostgreSQL chose this transaction to break a deadlock (two batches locking learners in opposite
+# orders: it happened once to parallel starts) or could not serialise it: the job's work is undone
+# and it succeeds when run again. After TRANSIENT_TRIES it is answered 503 busy, never 500.
+TRANSIENT_SQLSTATES = frozenset({"40P01", "40001"})
+TRANSIENT_TRIES = 3
+
+
+def _transient(exc: BaseException) -> bool:
+    for e in (exc, getattr(exc, "orig", None)):
+        if getattr(e, "sqlstate", None) in TRANSIENT_SQLSTATES:
+            return True
+    return False
 
 
 class GroupCommitWriter:

@@ -123,6 +123,35 @@ def test_a_database_error_in_one_job_is_that_jobs_error_only(db):
     assert rows(db) == [(1, "x"), (4, "x")]
 
 
+def test_a_job_the_database_chose_as_a_deadlock_victim_runs_again_and_never_answers_500(db):
+    """PostgreSQL breaks a deadlock (two batches locking learners in opposite orders) by failing one
+    transaction's statement with SQLSTATE 40P01: nothing of the job stays, and run again it succeeds.
+    One that keeps failing is answered busy (503, nothing stored), not with the database's error."""
+    from psycopg.errors import DeadlockDetected, SerializationFailure
+
+    runs: list[int] = []
+
+    def unlucky(k: int, times: int, error: type[Exception] = DeadlockDetected):
+        def job(conn):
+            runs.append(k)
+            Raw(conn).execute("INSERT INTO t (k, v) VALUES (?, 'x')", (k,))
+            if runs.count(k) <= times:
+                raise error("deadlock detected")
+            return k
+        return job
+
+    async def main():
+        return await asyncio.gather(db.writer(insert(1)), db.writer(unlucky(2, 1)),
+                                    db.writer(unlucky(3, 1, SerializationFailure)), db.writer(unlucky(4, 99)),
+                                    return_exceptions=True)
+
+    first, second, third, fourth = asyncio.run(main())
+    assert (first, second, third) == (1, 2, 3)
+    assert isinstance(fourth, WriterBusy), fourth
+    assert rows(db) == [(1, "x"), (2, "x"), (3, "x")]
+    assert runs.count(4) >= 3  # tried again before giving up
+
+
 def test_when_the_commit_fails_every_job_of_the_batch_fails_and_nothing_is_stored(db):
     def disk_full(conn):
         raise OSError("disk full")

@@ -228,6 +228,10 @@ def citizen_journey(browser, server, artifacts, answer_key, words: Words, device
         finally:
             other.close()
         assert code not in page.content()  # the learner code never shows again
+    except Exception:  # what the page showed when a step failed (a timeout says only what was awaited)
+        shot(page, artifacts, f"{name}-failed-step")
+        (artifacts / f"{name}-failed-step.html").write_text(page.content(), "utf-8")
+        raise
     finally:
         context.close()
 

@@ -7,17 +7,23 @@ starting within 10 s, on two cores shared with other work): 1,200 connections wa
 listen queue and answers took up to 15 s, while every request took under 0.5 s once the
 application saw it and the group-commit writer's queue stayed short. So the arrival is taken
 from the kernel: TCP_INFO's tcpi_last_data_recv, read when the connection is accepted, is the age
-of the last bytes the connection received, i.e. how long its first request has waited. Later
-requests on the connection arrive when uvicorn starts reading them. main.App answers a request
+of the last bytes the connection received, i.e. how long its first request has waited, when that
+request is already there (FIONREAD). A connection opened ahead of need (browsers preconnect, then
+send their first request seconds later) has nothing to read when accepted: its first request, like
+every later one, arrives when uvicorn starts reading it. (Taking the accept time for those once
+refused a phone's quiz page with 503 after a minute's idle preconnected socket.) main.App answers a request
 that waited longer than its budget with 503 server_busy before any other work (shedding early
 frees the CPU a full answer would cost for the requests that can still be answered in time).
 """
 
 from __future__ import annotations
 
+import array
 import asyncio
+import fcntl
 import socket
 import struct
+import termios
 import time
 from typing import Any
 
@@ -40,6 +46,16 @@ def kernel_wait(sock: Any) -> float:
     return struct.unpack_from("I", info, _LAST_DATA_RECV)[0] / 1000
 
 
+def bytes_waiting(sock: Any) -> int:
+    """Bytes the kernel holds for the connection, not yet read (FIONREAD); 0 where unknown."""
+    try:
+        count = array.array("i", [0])
+        fcntl.ioctl(sock.fileno(), termios.FIONREAD, count, True)
+        return count[0]
+    except (OSError, AttributeError, ValueError):
+        return 0
+
+
 def waited(scope: dict) -> float:
     """Seconds since the request arrived, as ArrivalProtocol noted it; 0 when it did not (tests)."""
     arrival = (scope.get("extensions") or {}).get(ARRIVAL)
@@ -55,7 +71,8 @@ class ArrivalProtocol(HttpToolsProtocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         sock = transport.get_extra_info("socket")
-        self.arrived = time.monotonic() - (kernel_wait(sock) if sock is not None else 0.0)
+        if sock is not None and bytes_waiting(sock):  # its first request waited in the listen queue
+            self.arrived = time.monotonic() - kernel_wait(sock)
 
     def on_message_begin(self) -> None:
         super().on_message_begin()

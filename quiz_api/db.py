@@ -480,6 +480,15 @@ class GroupCommitWriter:
             self._shed_logged = (now, self.shed)
         log.warning("writer over capacity: %d job(s) refused (503) since the last report", self.shed - logged)
 
+    async def drained(self) -> None:
+        """Wait until the batches this event loop started have ended (committed or rolled back): at
+        shutdown, so that no write transaction is left open by a loop about to close (a batch cut
+        off there kept SQLite's write lock, and the next user of the file met "database is locked")."""
+        loop = asyncio.get_running_loop()
+        tasks = [task for task in self._drains if task.get_loop() is loop]
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
     # -- loop mode (SQLite) ---------------------------------------------------------------------------
 
     async def _drain(self, loop: asyncio.AbstractEventLoop, pending: list[_Job]) -> None:

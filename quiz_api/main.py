@@ -118,6 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         folding.cancel()
         with suppress(asyncio.CancelledError):
             await folding
+        await app.state.database.writer.drained()  # no write transaction left open by this loop
         app.state.database.dispose()
         app.state.limiters.dispose()
 

@@ -115,28 +115,6 @@ def count_lines(path: Path) -> int:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
 
 
-def tree_rss_kb(pid: int) -> int:
-    """Resident memory of a process and its descendants (the server and its worker)."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-    total, todo = 0, [pid]
-    while todo:
-        current = todo.pop()
-        try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            pass
-        todo += [child for child, parent in parents.items() if parent == current]
-    return total
-
-
 class Sampler(threading.Thread):
     """The server tree's peak resident memory, read every 20 ms."""
 
@@ -146,7 +124,7 @@ class Sampler(threading.Thread):
 
     def run(self) -> None:
         while self.running:
-            self.peak = max(self.peak, tree_rss_kb(self.pid))
+            self.peak = max(self.peak, harness.tree_rss_kb(self.pid))
             time.sleep(0.02)
 
 

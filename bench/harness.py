@@ -254,5 +254,27 @@ def write_submissions(path: Path, attempts: list[dict], banks: Path, pass_share:
             f.write(f"{a['attempt_id']}\t{json.dumps(body, separators=(',', ':'))}\n")
 
 
+def tree_rss_kb(pid: int) -> int:
+    """Resident memory of a process and its descendants (the server and its worker)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+        todo += [child for child, parent in parents.items() if parent == current]
+    return total
+
+
 def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)

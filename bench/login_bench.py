@@ -30,28 +30,6 @@ from bench import harness
 GOAL_GROWTH_MB = 150
 
 
-def tree_rss_kb(pid: int) -> int:
-    """VmRSS of pid and its descendants, in KiB (from /proc)."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-    total, todo = 0, [pid]
-    while todo:
-        current = todo.pop()
-        try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            pass
-        todo += [child for child, parent in parents.items() if parent == current]
-    return total
-
-
 class PeakRss(threading.Thread):
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
@@ -61,7 +39,7 @@ class PeakRss(threading.Thread):
 
     def run(self) -> None:
         while self.running:
-            self.peak = max(self.peak, tree_rss_kb(self.pid))
+            self.peak = max(self.peak, harness.tree_rss_kb(self.pid))
             time.sleep(0.005)
 
 
@@ -77,7 +55,7 @@ def main() -> int:
         with httpx.Client(base_url=server.base_url) as warm:  # one login first: the code paths are loaded
             warm.post("/api/v1/auth/token", data={"username": "warm-up", "password": "x"})
         time.sleep(0.5)
-        before = tree_rss_kb(pid)
+        before = harness.tree_rss_kb(pid)
         sampler = PeakRss(pid)
         sampler.start()
         print(f"server RSS before: {before / 1024:.0f} MB; {args.parallel} parallel logins per round, "

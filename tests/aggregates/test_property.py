@@ -126,8 +126,22 @@ def _query(build):
     return lambda conn, *args: conn.execute(build(*args)).all()
 
 
+# A year's targets with first passes the year before, in it and the year after: the annual figures
+# count passes up to the end of their year (trained) and within it (trained in the year), never after.
+TARGETS_ACROSS_YEARS = [
+    ("targets", 2026, "TN", "citizen", "mau-thu", 10), ("targets", 2026, "TN-P-long-an", "citizen", "mau-thu", 4),
+    ("targets", 2027, "TN-P-long-an", "citizen", "mau-thu", 4),
+    ("register", "citizen", "TN-P-long-an"), ("register", "citizen", "TN-P-long-an"),
+    ("register", "citizen", "TN-S-so-y-te"),
+    ("submit", (2, "mau-thu", 5, False), -timedelta(days=400)), ("submit", (0, "mau-thu", 5, False), timedelta(days=400)),
+    ("clock", "edge"), ("submit", (1, "mau-thu", 5, False), timedelta(microseconds=1)),
+    ("submit", (2, "mau-hai", 5, False), timedelta(days=2)),
+]
+
+
 @settings(max_examples=15, **BOUNDED)
 @example(story=ACROSS_THE_YEAR)
+@example(story=TARGETS_ACROSS_YEARS)
 @given(story=st.tuples(people, st.lists(changes, min_size=1, max_size=20)).map(lambda t: t[0] + t[1]))
 def test_the_reports_give_the_figures_the_raw_queries_give(world, story):
     """Every reader, over the aggregates and over the raw rows, in the province's zone: the same

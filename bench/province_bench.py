@@ -446,6 +446,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="formats the row reports (completions, attempts, xAPI) are timed in: csv, or csv,json "
                         "(JSON of a year's rows is Python's formatting, several minutes at 10,000,000 attempts)")
     p.add_argument("--no-export", action="store_true", help="skip the submissions during the attempts export")
+    p.add_argument("--build-only", action="store_true", help="build (or find) the database, time nothing")
     a = p.parse_args(argv)
     import warnings
 
@@ -462,6 +463,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"build: reusing {a.database or path}", flush=True)
         organisers(url, "TN-P-long-an")
+        if a.build_only:
+            return 0
         (tmp_dir / "var").mkdir()
         with serving(url, tmp_dir / "var") as server:
             print("served (kynangso serve, 1 worker):", flush=True)

@@ -398,14 +398,17 @@ def learner_journey(base_url: str, banks_dir: Path, n: int = LIVE_LEARNERS) -> t
     return starts, submits
 
 
-def during_export(base_url: str, banks_dir: Path, quiet_submits: list[float]) -> None:
+def during_export(server: harness.Server, banks_dir: Path, quiet_submits: list[float]) -> None:
     """Learners start and submit, one after another, while the admin downloads the attempts CSV of
-    every year (the biggest export there is): submit p99 during it, next to the quiet p99."""
+    every year (the biggest export there is): submit p99 during it, next to the quiet p99, and the
+    server's peak resident memory (sampled every 50 ms)."""
     import threading
 
+    base_url = server.base_url
     client = api_client(base_url, "bench-admin")
     got: dict[str, float] = {}
     done = threading.Event()
+    peak = [0]
 
     def pull() -> None:
         try:
@@ -413,8 +416,14 @@ def during_export(base_url: str, banks_dir: Path, quiet_submits: list[float]) ->
         finally:
             done.set()
 
+    def sample() -> None:
+        while not done.wait(0.05):
+            peak[0] = max(peak[0], harness.tree_rss_kb(server.process.pid))
+
     puller = threading.Thread(target=pull)
     puller.start()
+    sampler = threading.Thread(target=sample)
+    sampler.start()
     time.sleep(2)  # its count is done and the rows stream
     submits: list[float] = []
     rounds = 0
@@ -422,6 +431,7 @@ def during_export(base_url: str, banks_dir: Path, quiet_submits: list[float]) ->
         submits += learner_journey(base_url, banks_dir, n=20)[1]
         rounds += 1
     puller.join()
+    sampler.join()
     client.close()
     ordered = sorted(submits)
     p99 = ordered[max(0, math.ceil(0.99 * len(ordered)) - 1)]
@@ -430,6 +440,7 @@ def during_export(base_url: str, banks_dir: Path, quiet_submits: list[float]) ->
          f"{got.get('ms', 0) / 1000:,.1f} s", f"HTTP {int(got.get('status', 0))}")
     line(f"learner submit during it (p99 of {len(submits)})", f"{p99:.1f} ms",
          f"goal ≤ 100 ms (quiet p99 {quiet:.1f} ms)", p99 <= 100)
+    line("server's peak RSS during it", f"{peak[0] / 1024:,.0f} MB", "goal < 300 MB", peak[0] / 1024 < 300)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -472,7 +483,7 @@ def main(argv: list[str] | None = None) -> int:
             reports(server.base_url, tuple(a.row_formats.split(",")))
             full = learner_journey(server.base_url, ROOT / "quiz_api/banks")
             if not a.no_export:
-                during_export(server.base_url, ROOT / "quiz_api/banks", full[1])
+                during_export(server, ROOT / "quiz_api/banks", full[1])
         empty_url = a.empty_database or f"sqlite:///{tmp_dir / 'empty.db'}"
         if empty_url.startswith("postgresql"):
             harness.reset_postgres(empty_url)

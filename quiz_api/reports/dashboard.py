@@ -65,7 +65,7 @@ class Download(NamedTuple):
     kind: str
     label: str
     links: list[tuple[str, str]]  # (format, href)
-    rows: int | Suppressed | None = None  # rows its file will have (a row report), stated before the click
+    rows: int | None = None  # rows its file will have (a row report), stated before the click; None: not said
 
 
 @dataclass(frozen=True)
@@ -165,7 +165,7 @@ def read(*, database: Database, banks: dict[str, Bank], who: Principal, chosen: 
                    is_demo=demo.is_demo(database=database))
 
 
-def row_counts(figures: Figures, threshold: int) -> dict[str, int | Suppressed]:
+def row_counts(figures: Figures) -> dict[str, int | None]:
     """How many rows each row report's file has for the dashboard's filters, read off the figures the
     page already shows (no query of its own, so nothing over the attempts at province size):
 
@@ -174,17 +174,18 @@ def row_counts(figures: Figures, threshold: int) -> dict[str, int | Suppressed]:
       table's learners (each counted once in the year at each module), summed.
 
     Both come from the aggregates, or from the raw rows where the dashboard reads those (a zone the
-    aggregates do not count in), by the same filters and units as the download. A count the page
-    hides stays hidden, and so does the sum of a column with a hidden cell: it would give the cell away.
+    aggregates do not count in), by the same filters and units as the download. Where the page hides
+    a count it is not stated (None), nor is a sum over a hidden cell: it would give the cell away. Not
+    "<5" either: the file may hold more (attempts are hidden for few learners; a sum for one small cell).
     """
+    attempts = figures.totals.attempts
     learners = [n for _, n, _, _ in figures.modules]
-    hidden = any(isinstance(n, Suppressed) for n in learners)
-    return {"attempts": figures.totals.attempts,
-            "completions": Suppressed(threshold) if hidden else sum(learners)}
+    return {"attempts": attempts if isinstance(attempts, int) else None,
+            "completions": sum(learners) if all(isinstance(n, int) for n in learners) else None}
 
 
 def downloads(who: Principal, chosen: Filters, lang: str,
-              rows: dict[str, int | Suppressed] | None = None) -> list[Download]:
+              rows: dict[str, int | None] | None = None) -> list[Download]:
     """A button per report this organiser may read and format it offers, keeping the filters, and the
     rows a row report will send (`rows`, by report key) where known."""
     query = chosen.query(lang=None if lang == DEFAULT_LANG else lang)
@@ -234,6 +235,6 @@ def view(figures: Figures, *, who: Principal, chosen: Filters, banks: dict[str, 
         unit_rows=unit_rows, total_table=total_table,
         no_targets=t(no_targets.key, lang, **no_targets.params) if no_targets else None,
         flagged=figures.flagged, module_chart=module_chart, month_chart=month_chart, target_chart=target_chart,
-        downloads=downloads(who, chosen, lang, row_counts(figures, threshold)), suppressed=figures.suppressed, threshold=threshold,
+        downloads=downloads(who, chosen, lang, row_counts(figures)), suppressed=figures.suppressed, threshold=threshold,
         is_demo=figures.is_demo, class_figures=figures.class_figures, formats_note=t("downloads_formats_note", lang),
         lang_switch_url="/organiser" + (f"?{switch}" if switch else ""), titles=titles)

@@ -396,10 +396,12 @@ MESSAGES: dict[str, dict[str, str]] = {
                                       "en": "No question is flagged."},
     "dashboard.downloads": {"vi": "Tải về", "en": "Downloads"},
     "dashboard.downloads_note": {
-        "vi": "Theo bộ lọc ở trên. Tệp CSV mở được bằng Excel, giữ nguyên tiếng Việt; mỗi lần tải về "
-              "được ghi vào nhật ký.",
-        "en": "With the filters above. CSV opens in Excel with Vietnamese intact; every download is "
+        "vi": "Theo bộ lọc ở trên. Số dòng ghi cạnh một báo cáo là số bản ghi tệp sẽ có, chưa kể dòng tiêu đề. "
+              "Tệp CSV mở được bằng Excel, giữ nguyên tiếng Việt; mỗi lần tải về được ghi vào nhật ký.",
+        "en": "With the filters above. The rows stated by a report are the records its file will hold, "
+              "not counting the header. CSV opens in Excel with Vietnamese intact; every download is "
               "recorded in the audit log."},
+    "dashboard.download_rows": {"vi": "{rows} dòng", "en": "rows: {rows}"},
     "dashboard.suppressed_note": {
         "vi": "Số dưới {threshold} được hiện là “<{threshold}” để không ai bị nhận diện.",
         "en": "Counts below {threshold} are shown as “<{threshold}” so that no one can be singled out."},

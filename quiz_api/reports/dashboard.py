@@ -65,6 +65,7 @@ class Download(NamedTuple):
     kind: str
     label: str
     links: list[tuple[str, str]]  # (format, href)
+    rows: int | None = None  # rows its file will have (a row report), stated before the click; None: not said
 
 
 @dataclass(frozen=True)
@@ -164,12 +165,35 @@ def read(*, database: Database, banks: dict[str, Bank], who: Principal, chosen: 
                    is_demo=demo.is_demo(database=database))
 
 
-def downloads(who: Principal, chosen: Filters, lang: str) -> list[Download]:
-    """A button per report this organiser may read and format it offers, keeping the filters."""
+def row_counts(figures: Figures) -> dict[str, int | None]:
+    """How many rows each row report's file has for the dashboard's filters, read off the figures the
+    page already shows (no query of its own, so nothing over the attempts at province size):
+
+    - attempts: one row per submitted attempt in the year, the totals' `attempts`;
+    - completions: one row per learner and module with a submitted attempt in the year, the module
+      table's learners (each counted once in the year at each module), summed.
+
+    Both come from the aggregates, or from the raw rows where the dashboard reads those (a zone the
+    aggregates do not count in), by the same filters and units as the download. Where the page hides
+    a count it is not stated (None), nor is a sum over a hidden cell: it would give the cell away. Not
+    "<5" either: the file may hold more (attempts are hidden for few learners; a sum for one small cell).
+    """
+    attempts = figures.totals.attempts
+    learners = [n for _, n, _, _ in figures.modules]
+    return {"attempts": attempts if isinstance(attempts, int) else None,
+            "completions": sum(learners) if all(isinstance(n, int) for n in learners) else None}
+
+
+def downloads(who: Principal, chosen: Filters, lang: str,
+              rows: dict[str, int | None] | None = None) -> list[Download]:
+    """A button per report this organiser may read and format it offers, keeping the filters, and the
+    rows a row report will send (`rows`, by report key) where known."""
     query = chosen.query(lang=None if lang == DEFAULT_LANG else lang)
+    rows = rows or {}
     return [Download(r.key, t(r.title, lang),
                      [(fmt, f"/organiser/download/{r.key}?{query}&format={fmt}".replace("?&", "?"))
-                      for fmt in registry.FILE_FORMATS if fmt in r.formats])
+                      for fmt in registry.FILE_FORMATS if fmt in r.formats],
+                     rows.get(r.key) if r.source == "rows" else None)
             for r in registry.offered_to(who)]
 
 
@@ -211,6 +235,6 @@ def view(figures: Figures, *, who: Principal, chosen: Filters, banks: dict[str, 
         unit_rows=unit_rows, total_table=total_table,
         no_targets=t(no_targets.key, lang, **no_targets.params) if no_targets else None,
         flagged=figures.flagged, module_chart=module_chart, month_chart=month_chart, target_chart=target_chart,
-        downloads=downloads(who, chosen, lang), suppressed=figures.suppressed, threshold=threshold,
+        downloads=downloads(who, chosen, lang, row_counts(figures)), suppressed=figures.suppressed, threshold=threshold,
         is_demo=figures.is_demo, class_figures=figures.class_figures, formats_note=t("downloads_formats_note", lang),
         lang_switch_url="/organiser" + (f"?{switch}" if switch else ""), titles=titles)

@@ -131,10 +131,10 @@ REPORTS: dict[str, Report] = {r.key: r for r in (
                "totals.\n`format=docx`: the yearly report as an editable Word document (Vietnamese "
                "administrative layout)."),
     Report("completions", "rows", TABLE, tuple(service.COMPLETIONS), class_filter=True,
-           doc="One row per learner and module: attempts, best score, passed, first pass date (year: of the "
-               "attempts)."),
+           doc="One row per learner and module with a submitted attempt: attempts, best score, passed, first "
+               "pass date (year: of the submissions)."),
     Report("attempts", "rows", TABLE, tuple(service.ATTEMPTS), class_filter=True,
-           doc="Every attempt, raw (year: when it started). Learners appear only by pseudonym."),
+           doc="Every submitted attempt, raw (year: when it was submitted). Learners appear only by pseudonym."),
     Report("questions", "aggregate", TABLE, tuple(service.QUESTIONS), aggregate=_questions, admin_only=True,
            doc="Facility and discrimination index per question on first attempts, with flags (province "
                "admins)."),

@@ -271,7 +271,11 @@ ATTEMPTS = [
 
 
 def attempts_query(scope: Scope, dialect: str) -> Select:
-    """Every attempt (submitted or not) in the scope; the year filter reads the start time.
+    """Every submitted attempt in the scope; the year filter reads the submission time (local year).
+
+    These are the attempts every other figure counts (the dashboard, the summary, the aggregates'
+    `attempts`), so the dashboard can state this file's rows before the click without reading the
+    attempts. An attempt never submitted has no score: it is not a result to report.
 
     Rows come in the order the database reads them (no ORDER BY): sorting a million
     rows would cost memory and time, and a raw export is for loading elsewhere.
@@ -283,8 +287,9 @@ def attempts_query(scope: Scope, dialect: str) -> Select:
                a.c.correct_count, round4(a.c.score, dialect),
                case((a.c.passed.is_(True), 1), (a.c.passed.is_(False), 0)))
         .select_from(_with_learner(scope))
+        .where(unindexed(a.c.submitted_at).is_not(None))
     )
-    return _scoped(stmt, scope, time_column=a.c.started_at)
+    return _scoped(stmt, scope)
 
 
 ROW_COLUMNS = {"completions": COMPLETIONS, "attempts": ATTEMPTS}

@@ -82,3 +82,31 @@ def test_the_template_gets_every_field_and_the_number_formatters():
     assert {"downloads", "unit_rows", "total_table", "module_chart", "filters", "who"} <= set(context)
     assert context["num"](12345) == "12.345" and context["pct"](0.5) == "50%"
     assert context["num"](Suppressed(5)) == "<5" and context["pct"](None) == "—"
+
+
+def test_a_row_report_states_its_rows_from_the_figures_shown_and_the_others_state_none():
+    page = dashboard.view(figures(modules=[("mau-thu", 12, 9, 0.75), ("khac", 7, 2, 2 / 7)]), who=ADMIN,
+                          chosen=CHOSEN, banks=BANKS, lang="vi", threshold=5)
+    rows = {d.kind: d.rows for d in page.downloads}
+    assert rows["attempts"] == 15  # the totals' attempts
+    assert rows["completions"] == 19  # each module's learners, once per module
+    assert {k for k, n in rows.items() if n is not None} == {"attempts", "completions"}
+
+
+def test_a_row_count_the_page_hides_or_that_would_give_a_hidden_cell_away_is_not_stated():
+    page = dashboard.view(figures(totals=Totals(Suppressed(5), Suppressed(5), Suppressed(5), 0)), who=UNIT,
+                          chosen=CHOSEN, banks=BANKS, lang="vi", threshold=5)
+    # 12 learners at one module and a hidden few at another: their sum would tell the few
+    assert {d.kind: d.rows for d in page.downloads} == {"summary": None, "annual": None, "completions": None,
+                                                        "attempts": None}
+    shown = dashboard.view(figures(modules=[("mau-thu", 12, Suppressed(5), None)]), who=UNIT, chosen=CHOSEN,
+                           banks=BANKS, lang="vi", threshold=5)
+    assert {d.kind: d.rows for d in shown.downloads}["completions"] == 12  # a hidden pass count is no matter
+
+
+def test_a_year_without_attempts_states_zero_rows():
+    page = dashboard.view(figures(totals=Totals(0, 0, 0, 0), modules=[]), who=UNIT, chosen=CHOSEN, banks=BANKS,
+                          lang="en", threshold=5)
+    assert {d.kind: d.rows for d in page.downloads}["completions"] == 0
+    assert t("dashboard.download_rows", "en", rows=page.context()["num"](1234567)) == "rows: 1.234.567"
+    assert t("dashboard.download_rows", "vi", rows=page.context()["num"](1234567)) == "1.234.567 dòng"

@@ -58,7 +58,7 @@ def test_a_csv_export_announces_the_rows_it_sends_when_counting_is_cheap(client,
     response = client.get(f"/api/v1/reports/{kind}?format=csv", headers=bearer(client, "admin1"))
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))[1:]
-    assert len(rows) == {"completions": 7, "attempts": 14}[kind]
+    assert len(rows) == {"completions": 7, "attempts": 10}[kind]  # 7 first attempts, 3 of 7 second ones submitted
     if kind == "completions" and database.engine.dialect.name == "postgresql":
         assert "X-Row-Count" not in response.headers  # it would cost a second grouping of the year
     else:

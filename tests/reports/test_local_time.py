@@ -84,6 +84,21 @@ def test_exported_times_are_local_iso_8601_with_the_offset(client, new_year):
         "2026-12-31T23:59:59+07:00", "2027-01-01T06:30:00+07:00"]
 
 
+def test_the_attempts_file_lists_submitted_attempts_in_the_local_year_they_were_submitted(client, database, new_year):
+    with database.writing() as db:  # started at 23:56 on New Year's Eve, submitted at 00:03 on New Year's Day
+        lid = data.learner(db, unit=UNIT)
+        data.attempt(db, lid, at=datetime(2026, 12, 31, 17, 3))
+        data.attempt(db, lid, no=2, at=datetime(2026, 12, 31, 17, 5), submitted=False)  # never submitted
+    headers = bearer(client, "admin1")
+
+    def submitted(year: int) -> list[str]:
+        rows = client.get(f"/api/v1/reports/attempts?format=json&year={year}", headers=headers).json()["rows"]
+        return sorted(str(r["submitted_at"]) for r in rows)
+
+    assert submitted(2026) == ["2026-12-31T23:59:59+07:00"]
+    assert submitted(2027) == ["2027-01-01T00:03:00+07:00", "2027-01-01T06:30:00+07:00"]
+
+
 def test_an_xlsx_cell_holds_the_local_time_and_shows_the_offset(client, new_year):
     xlsx = client.get("/api/v1/reports/completions?format=xlsx&year=2027", headers=bearer(client, "admin1"))
     sheet = load_workbook(io.BytesIO(xlsx.content)).active

